@@ -1,0 +1,1 @@
+"""Docket's shared package: domain services and the platform core, shipped as a Lambda layer."""

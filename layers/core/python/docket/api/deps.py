@@ -1,0 +1,32 @@
+"""Route dependencies (Powertools `Depends`): who is calling, and what they sent in headers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.request import Request
+
+from docket.api import request as request_state
+from docket.errors import AuthenticationFailed
+from docket.security.principal import Principal
+
+
+def current_principal() -> Principal:
+    """The authenticated caller; API Gateway's authorizer guarantees one on non-public routes."""
+    principal = request_state.current().principal
+    if principal is None or principal.is_anonymous or not principal.org_id:
+        raise AuthenticationFailed("Authentication required")
+    return principal
+
+
+def if_match(request: Request) -> str | None:
+    headers = request.headers or {}
+    for name, value in headers.items():
+        if name.lower() == "if-match":
+            return str(value)
+    return None
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+IfMatch = Annotated[str | None, Depends(if_match)]

@@ -1,0 +1,266 @@
+"""The resolver factory every resource group uses, and the Lambda handler around it.
+
+`build_app` gives an `APIGatewayRestResolver` with: the base paths stripped, request validation on
+(pydantic, camelCase or snake_case in, camelCase out), the platform middlewares (principal and
+log keys, body size, rate limit, idempotency), and one error mapper that renders every failure in
+seed 000's envelope. `make_handler` wraps it with Powertools logging, tracing and metrics, and adds
+the headers every response carries (request id, rate limit, CORS).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic.alias_generators import to_camel
+
+from docket import clock
+from docket.api import idempotency, ratelimit
+from docket.api import request as request_state
+from docket.errors import (
+    DocketError,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from docket.observability import logger, metrics, traced
+from docket.settings import get_settings
+from docket.topology import BASE_PATHS, RateCategory, rate_category
+
+#: Bodies larger than this are refused before any work; uploads get the Lambda payload budget.
+MAX_JSON_BODY = 1 * 1024 * 1024
+MAX_UPLOAD_BODY = int(5.5 * 1024 * 1024)
+
+CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-API-Key,Idempotency-Key,If-Match,X-CSRF-Token,X-Request-Id"
+CORS_EXPOSE_HEADERS = (
+    "ETag,Location,Retry-After,X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,"
+    "RateLimit,RateLimit-Policy,Idempotent-Replayed"
+)
+CORS_ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def build_app(group: str, routers: Sequence[Router] = ()) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(
+        strip_prefixes=list(BASE_PATHS),
+        enable_validation=True,
+        serializer=_compact_json,
+    )
+    app.append_context(group=group)
+    for router in routers:
+        app.include_router(router)
+    app.use(middlewares=[_request_guard(group), idempotency.middleware])
+    _register_error_mapper(app)
+    return app
+
+
+# ---------------------------------------------------------------------------------------------
+# middlewares
+
+
+def _request_guard(group: str) -> Callable[[Any, NextMiddleware], Response[Any]]:
+    def request_guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        event = app.current_event
+        route = app.context["_route"]
+        category = rate_category(group, event.http_method, route.path)
+
+        body_limit = MAX_UPLOAD_BODY if category is RateCategory.UPLOAD else MAX_JSON_BODY
+        body = event.body or ""
+        size = len(body) * 3 // 4 if event.is_base64_encoded else len(body.encode())
+        if size > body_limit:
+            raise PayloadTooLarge(f"Request body exceeds {body_limit} bytes")
+
+        state = request_state.current()
+        if get_settings().rate_limits_enabled:
+            caller = (
+                state.principal.user_id
+                if state.principal
+                else f"ip:{event.request_context.identity.source_ip}"
+            )
+            state.rate = ratelimit.enforce(caller, category)
+        return next_middleware(app)
+
+    return request_guard
+
+
+# ---------------------------------------------------------------------------------------------
+# the error mapper: the one place that turns failures into HTTP responses
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    body = {
+        "success": False,
+        "error": {
+            "code": code,
+            "message": message,
+            "details": details,
+            "timestamp": clock.iso(),
+            "requestId": request_state.current().request_id,
+        },
+    }
+    return Response(status_code=status, content_type="application/json", body=body, headers=headers or {})
+
+
+def _field_of(location: Sequence[Any]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    details = []
+    for error in errors:
+        location = error.get("loc", ())
+        details.append(
+            {
+                "field": _field_of(location),
+                "location": str(location[0]) if location else "body",
+                "message": error.get("msg") or error.get("type", "invalid"),
+                "type": error.get("type", "invalid"),
+            }
+        )
+    return details
+
+
+def _register_error_mapper(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(DocketError)
+    def docket_error(exc: DocketError) -> Response[Any]:
+        if exc.status >= 500:
+            logger.exception("request failed")
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response[Any]:
+        return error_response(
+            400, ValidationFailed.code, "Validation failed", _validation_details(exc.errors())
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return error_response(415, UnsupportedMediaType.code, UnsupportedMediaType.default_message)
+
+    @app.exception_handler(NotFoundError)
+    def not_found(exc: NotFoundError) -> Response[Any]:
+        allowed = _allowed_methods(app)
+        if allowed:
+            return error_response(
+                405,
+                MethodNotAllowed.code,
+                MethodNotAllowed.default_message,
+                {"allowed": allowed},
+                {"Allow": ", ".join(allowed)},
+            )
+        return error_response(404, NotFound.code, "No route for this path")
+
+    @app.exception_handler(ServiceError)
+    def service_error(exc: ServiceError) -> Response[Any]:
+        known = {e.status: e.code for e in DocketError.__subclasses__()}
+        return error_response(exc.status_code, known.get(exc.status_code, "ERROR"), str(exc.msg))
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception) -> Response[Any]:
+        # The one catch-all: log with the stack, answer the envelope, never leak internals.
+        logger.exception("unhandled error")
+        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        return error_response(500, DocketError.code, DocketError.default_message)
+
+
+def _allowed_methods(app: APIGatewayRestResolver) -> list[str]:
+    path = app._remove_prefix(app.current_event.path)
+    methods = {
+        route.method
+        for route in app._static_routes + app._dynamic_routes
+        if route.rule.match(path) and route.method != app.current_event.http_method
+    }
+    return sorted(methods)
+
+
+# ---------------------------------------------------------------------------------------------
+# the Lambda handler
+
+
+def _cors_headers(event: dict[str, Any]) -> dict[str, str]:
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    origin = headers.get("origin")
+    allowed = get_settings().cors_origins
+    if "*" in allowed:
+        value = "*"
+    elif origin and origin in allowed:
+        value = origin
+    else:
+        return {}
+    cors = {"Access-Control-Allow-Origin": value, "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS}
+    if value != "*":
+        cors["Vary"] = "Origin"
+    return cors
+
+
+def _preflight(event: dict[str, Any]) -> dict[str, Any]:
+    headers = {
+        **_cors_headers(event),
+        "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
+        "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+        "Access-Control-Max-Age": "600",
+    }
+    return {"statusCode": HTTPStatus.NO_CONTENT, "headers": headers, "body": ""}
+
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def _accept_snake_case_query(event: dict[str, Any]) -> None:
+    """Routes name query parameters in camelCase (as the seeds do); `sort_by` reaches them as `sortBy`."""
+    for key in ("queryStringParameters", "multiValueQueryStringParameters"):
+        params = event.get(key)
+        if not params:
+            continue
+        for name in [n for n in params if "_" in n.strip("_")]:
+            params.setdefault(to_camel(name), params[name])
+
+
+def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @traced
+    @metrics.log_metrics(capture_cold_start_metric=True, raise_on_empty_metrics=False)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        state = request_state.begin(event)
+        if state.principal:
+            logger.append_keys(tenant_id=state.principal.org_id, user_id=state.principal.user_id)
+        if event.get("httpMethod") == "OPTIONS" and not event.get("requestContext", {}).get("authorizer"):
+            return _preflight(event)
+        _accept_snake_case_query(event)
+        response = app.resolve(event, context)
+        headers = response.setdefault("headers", {}) or {}
+        response["headers"] = headers
+        headers["X-Request-Id"] = state.request_id
+        if state.rate is not None:
+            headers.update(state.rate.headers())
+        headers.update(_cors_headers(event))
+        headers.update(state.extra_headers)
+        return response
+
+    wrapped: LambdaHandler = handler
+    return wrapped
+
+
+__all__ = ["build_app", "error_response", "make_handler"]

@@ -1,0 +1,29 @@
+"""boto3 clients, created once per process and shared.
+
+Clients honour `AWS_ENDPOINT_URL` (how local runs reach the embedded AWS); nothing here reads
+deployment settings.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
+
+
+@cache
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """A shared client; `endpoint_url` only for endpoints that come from settings (WebSocket)."""
+    config = _CONFIG
+    if service == "s3":
+        config = config.merge(Config(signature_version="s3v4"))
+    return boto3.session.Session().client(service, config=config, endpoint_url=endpoint_url)
+
+
+def reset_clients() -> None:
+    """Drop cached clients (the emulator and tests point AWS somewhere else)."""
+    client.cache_clear()

@@ -1,0 +1,20 @@
+"""Time in one place, so tests can reason about it."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime | None = None) -> str:
+    """RFC 3339 UTC with milliseconds and a `Z`, e.g. `2026-11-22T18:00:00.123Z`."""
+    value = (moment or now()).astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def epoch() -> int:
+    return int(time.time())

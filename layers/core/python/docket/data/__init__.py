@@ -1,0 +1,1 @@
+"""Data access: the single table's schema, the PynamoDB base, transactions, counters, audit."""

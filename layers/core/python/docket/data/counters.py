@@ -1,0 +1,80 @@
+"""Human numbers (`CASE-2026-001`) from an atomic, gap-free per-tenant counter.
+
+The counter is read, then advanced inside the entity's own transaction with a condition on the
+value read: two concurrent creates cannot get the same number, and a failed create burns none.
+The loser of a race retries (`numbered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from docket import clock
+from docket.data.models import TableItem, org_key
+from docket.data.transactions import Transaction
+from docket.errors import Conflict
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 5
+
+
+class Counter(TableItem, discriminator="counter"):
+    org_id = UnicodeAttribute()
+    series = UnicodeAttribute()
+    value = NumberAttribute(default=0)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    org_id: str
+    series: str
+    year: int
+    number: int
+    width: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.series}-{self.year}-{self.number:0{self.width}d}"
+
+    def _item(self) -> Counter:
+        return Counter(
+            pk=org_key(self.org_id),
+            sk=f"COUNTER#{self.series}#{self.year}",
+            org_id=self.org_id,
+            series=self.series,
+            value=self.number,
+        )
+
+    def commit_in(self, tx: Transaction) -> None:
+        """Advance the counter in `tx`, on condition nobody else advanced it first."""
+        item = self._item()
+        if self.number == 1:
+            tx.save(item, condition=Counter.pk.does_not_exist())
+        else:
+            tx.update(
+                item, actions=[Counter.value.set(self.number)], condition=Counter.value == self.number - 1
+            )
+
+
+def reserve(org_id: str, series: str, *, width: int = 3, year: int | None = None) -> Reservation:
+    year = year or clock.now().year
+    try:
+        current = Counter.get(org_key(org_id), f"COUNTER#{series}#{year}", consistent_read=True).value
+    except Counter.DoesNotExist:
+        current = 0
+    return Reservation(org_id=org_id, series=series, year=year, number=int(current) + 1, width=width)
+
+
+def numbered(create: Callable[[], T]) -> T:
+    """Run `create` (which reserves and commits a number) again when it lost a race."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return create()
+        except Conflict:
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,121 @@
+"""PynamoDB models over the single table.
+
+`TableItem` is every item (keys from `schema`, a `type` discriminator, TTL). `TenantItem` is every
+tenant-owned entity: tenant-leading keys computed by the entity itself (`keys()`), a version for
+optimistic locking, timestamps, and soft delete. A soft-deleted item keeps its primary key but
+drops its list-index keys, so it vanishes from every list without a filter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from docket import clock
+from docket.data.schema import GSI1, GSI2, PRIMARY, TTL_ATTRIBUTE, TYPE_ATTRIBUTE
+from docket.settings import get_settings
+
+
+class _TableName:
+    """Resolves `Meta.table_name` from settings on first use, never at import time."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> str:
+        return get_settings().table_name
+
+
+class Gsi1(GlobalSecondaryIndex["TableItem"]):
+    class Meta:
+        index_name = GSI1.name
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name=GSI1.keys.partition)
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name=GSI1.keys.sort)
+
+
+class Gsi2(GlobalSecondaryIndex["TableItem"]):
+    class Meta:
+        index_name = GSI2.name
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name=GSI2.keys.partition)
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name=GSI2.keys.sort)
+
+
+class TableItem(Model):
+    class Meta:
+        table_name: Any = _TableName()
+
+    pk = UnicodeAttribute(hash_key=True, attr_name=PRIMARY.partition)
+    sk = UnicodeAttribute(range_key=True, attr_name=PRIMARY.sort)
+    type = DiscriminatorAttribute(attr_name=TYPE_ATTRIBUTE)
+    gsi1pk = UnicodeAttribute(null=True, attr_name=GSI1.keys.partition)
+    gsi1sk = UnicodeAttribute(null=True, attr_name=GSI1.keys.sort)
+    gsi2pk = UnicodeAttribute(null=True, attr_name=GSI2.keys.partition)
+    gsi2sk = UnicodeAttribute(null=True, attr_name=GSI2.keys.sort)
+    ttl = TTLAttribute(null=True, attr_name=TTL_ATTRIBUTE)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+def org_key(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+class TenantItem(TableItem):
+    """Base for tenant entities. Subclasses set `ID_PREFIX` and implement `keys()`."""
+
+    ID_PREFIX: ClassVar[str] = ""
+
+    id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    version = VersionAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
+
+    def keys(self) -> dict[str, str | None]:
+        """Primary and index keys of this entity; every partition key begins with `ORG#<orgId>`."""
+        raise NotImplementedError
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def stamp(self, actor: str | None = None) -> None:
+        """Set timestamps and keys before a write (the transaction helper calls this)."""
+        now = clock.iso()
+        if not getattr(self, "created_at", None):
+            self.created_at = now
+            self.created_by = actor
+        self.updated_at = now
+        for name, value in self.keys().items():
+            setattr(self, name, value)
+        if self.deleted_at is not None:
+            self.gsi1pk = self.gsi1sk = self.gsi2pk = self.gsi2sk = None
+        for name in ("pk", "gsi1pk", "gsi2pk"):
+            value = getattr(self, name)
+            if value is not None and not value.startswith(org_key(self.org_id)):
+                raise ValueError(f"{type(self).__name__}.{name} must begin with the tenant: {value}")
+
+    def soft_delete(self) -> None:
+        self.deleted_at = clock.iso()
+
+
+def item_key(item: TableItem, index: GlobalSecondaryIndex[Any] | None = None) -> dict[str, Any]:
+    """The DynamoDB key (table + index keys) to resume a query after `item`."""
+    names = [PRIMARY.partition, PRIMARY.sort]
+    if index is not None:
+        schema = index._get_schema()
+        names += [k["AttributeName"] for k in schema["key_schema"]]
+    serialized = item.serialize()
+    return {name: serialized[name] for name in names if name in serialized}

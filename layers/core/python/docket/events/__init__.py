@@ -1,0 +1,1 @@
+"""Domain events: the catalog, the stream publisher, queue consumers and WebSocket push."""

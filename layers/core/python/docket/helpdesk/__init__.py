@@ -1,0 +1,1 @@
+"""Helpdesk: feedback (support tickets, training and the knowledge base land here later)."""

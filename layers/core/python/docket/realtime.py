@@ -1,0 +1,69 @@
+"""Realtime: what WebSocket clients may send (`action` → function) and what they receive.
+
+Client → server frames are JSON objects with an `action`; the table below is the whole protocol.
+Server → client pushes carry the catalog name (`type`), seed 000's socket spelling (`event`), the
+event id and the entity.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from docket import clock
+from docket.events.catalog import DomainEvent, named
+from docket.events.push import broadcast, connections_of_org
+from docket.security.principal import Principal
+
+Action = Callable[[Principal, dict[str, Any]], dict[str, Any] | None]
+
+
+def _ping(principal: Principal, message: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "pong", "timestamp": clock.iso()}
+
+
+ACTIONS: dict[str, Action] = {
+    "ping": _ping,
+}
+#: Actions an anonymous connection may use.
+ANONYMOUS_ACTIONS = frozenset({"ping"})
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"code": code, "message": message}}
+
+
+def dispatch(principal: Principal, frame: str | None) -> dict[str, Any] | None:
+    """Handle one client frame; the return value (if any) is the reply frame."""
+    try:
+        message = json.loads(frame or "")
+    except ValueError:
+        return _error("VALIDATION_ERROR", "Frames must be JSON objects with an `action`")
+    if not isinstance(message, dict) or not isinstance(message.get("action"), str):
+        return _error("VALIDATION_ERROR", "Frames must be JSON objects with an `action`")
+    action = ACTIONS.get(message["action"])
+    if action is None:
+        return _error("VALIDATION_ERROR", f"Unknown action {message['action']!r}; known: {sorted(ACTIONS)}")
+    if principal.is_anonymous and message["action"] not in ANONYMOUS_ACTIONS:
+        return _error("AUTHENTICATION_FAILED", "Connect with ?token= to use this action")
+    return action(principal, message)
+
+
+def push_message(event: DomainEvent) -> dict[str, Any]:
+    return {
+        "type": event.name,
+        "event": named(event.name).socket_name,
+        "eventId": event.event_id,
+        "entityType": event.entity_type,
+        "entityId": event.entity_id,
+        "actorId": event.actor_id,
+        "timestamp": event.occurred_at,
+        "changes": event.changes,
+        "data": event.data,
+    }
+
+
+def fan_out(event: DomainEvent) -> int:
+    """Push an event to everyone connected in its tenant (audiences narrow as features land)."""
+    return broadcast(connections_of_org(event.org_id), push_message(event))

@@ -1,0 +1,51 @@
+"""Who a request is from, for the API Gateway authorizer (REST and WebSocket `$connect`).
+
+REST: `Authorization: Bearer <jwt>` (or `X-API-Key`, added by the identity work); no credentials
+is a 401. WebSocket: `?token=<jwt>` on `$connect`; a connection without a token is anonymous and
+may only `ping` (it receives no pushes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from docket.errors import AuthenticationFailed
+from docket.security.principal import Principal
+from docket.security.tokens import verify_access_token
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise AuthenticationFailed("Authorization must be a Bearer token")
+            return token.strip()
+    return None
+
+
+def principal_from_token(token: str) -> Principal:
+    claims = verify_access_token(token)
+    return Principal(
+        user_id=str(claims["sub"]),
+        org_id=str(claims["custom:org_id"]),
+        roles=tuple(str(r) for r in claims.get("cognito:groups") or ()),
+        permissions=tuple(str(claims.get("scope") or "").split()),
+        email=str(claims.get("username") or ""),
+        auth_method="jwt",
+        session_id=str(claims.get("sid") or ""),
+    )
+
+
+def authenticate_rest(headers: Mapping[str, str]) -> Principal:
+    token = _bearer(headers)
+    if token is None:
+        raise AuthenticationFailed("Authentication required")
+    return principal_from_token(token)
+
+
+def authenticate_websocket(query: Mapping[str, str], headers: Mapping[str, str]) -> Principal:
+    token = query.get("token") or _bearer(headers)
+    if not token:
+        return Principal.anonymous()
+    return principal_from_token(token)

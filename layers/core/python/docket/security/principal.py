@@ -1,0 +1,71 @@
+"""Who is calling: built by the authorizer, passed by API Gateway as the authorizer context.
+
+API Gateway context values must be strings, numbers or booleans, so lists travel comma-joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from docket.errors import AuthenticationFailed, Forbidden
+
+ANONYMOUS_USER = "anonymous"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    org_id: str
+    roles: tuple[str, ...] = ()
+    permissions: tuple[str, ...] = ()
+    email: str = ""
+    auth_method: str = "jwt"
+    session_id: str = ""
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id == ANONYMOUS_USER
+
+    def to_context(self) -> dict[str, str]:
+        return {
+            "userId": self.user_id,
+            "orgId": self.org_id,
+            "roles": ",".join(self.roles),
+            "permissions": ",".join(self.permissions),
+            "email": self.email,
+            "authMethod": self.auth_method,
+            "sessionId": self.session_id,
+        }
+
+    @classmethod
+    def from_context(cls, context: Mapping[str, Any] | None) -> Principal | None:
+        if not context or not context.get("userId"):
+            return None
+
+        def split(value: Any) -> tuple[str, ...]:
+            return tuple(v for v in str(value or "").split(",") if v)
+
+        return cls(
+            user_id=str(context["userId"]),
+            org_id=str(context.get("orgId") or ""),
+            roles=split(context.get("roles")),
+            permissions=split(context.get("permissions")),
+            email=str(context.get("email") or ""),
+            auth_method=str(context.get("authMethod") or "jwt"),
+            session_id=str(context.get("sessionId") or ""),
+        )
+
+    @classmethod
+    def anonymous(cls) -> Principal:
+        return cls(user_id=ANONYMOUS_USER, org_id="", auth_method="none")
+
+    def require(self, permission: str) -> None:
+        """Raise Forbidden unless the principal holds `permission` (`resource:action`)."""
+        if self.is_anonymous:
+            raise AuthenticationFailed("Authentication required")
+        resource = permission.split(":", 1)[0]
+        if permission in self.permissions or f"{resource}:*" in self.permissions or "*" in self.permissions:
+            return
+        raise Forbidden(f"Missing permission {permission}")

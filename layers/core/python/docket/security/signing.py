@@ -1,0 +1,31 @@
+"""HMAC signatures with the app secret, one derived key per purpose (cursors, CSRF, …)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from docket.security.secrets import secret_string
+from docket.settings import get_settings
+
+
+def _key(purpose: str) -> bytes:
+    root = secret_string(get_settings().app_secret_id).encode()
+    return hmac.new(root, purpose.encode(), hashlib.sha256).digest()
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(purpose: str, message: bytes) -> str:
+    return b64url(hmac.new(_key(purpose), message, hashlib.sha256).digest())
+
+
+def verify(purpose: str, message: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(purpose, message), signature)

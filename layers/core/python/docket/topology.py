@@ -1,0 +1,253 @@
+"""The deployment topology, declared once.
+
+Which resource group owns which path prefixes, which routes are public, which rate-limit category
+a route falls in, which queues exist and which function consumes each. The CDK app, the local
+emulator, the resolvers and the tests all read this module; nothing else restates it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+#: Base paths the seeds' clients use; every deployment maps all of them onto the stage.
+BASE_PATHS: tuple[str, ...] = ("/api/v1", "/v1", "/api")
+STAGE = "v1"
+
+
+class RateCategory(StrEnum):
+    """Seed 000's rate-limit table."""
+
+    AUTH = "auth"
+    READ = "read"
+    WRITE = "write"
+    UPLOAD = "upload"
+    REPORTS = "reports"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    per_hour: int
+    burst_per_minute: int
+
+
+RATE_LIMITS: dict[RateCategory, RateLimit] = {
+    RateCategory.AUTH: RateLimit(per_hour=100, burst_per_minute=10),
+    RateCategory.READ: RateLimit(per_hour=1000, burst_per_minute=100),
+    RateCategory.WRITE: RateLimit(per_hour=500, burst_per_minute=50),
+    RateCategory.UPLOAD: RateLimit(per_hour=100, burst_per_minute=10),
+    RateCategory.REPORTS: RateLimit(per_hour=100, burst_per_minute=10),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One explicit route: `method` is an HTTP verb, `path` an API Gateway resource path."""
+
+    method: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class ApiGroup:
+    """A resource group: one Lambda, the path prefixes it owns, its public routes."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    public: tuple[Route, ...] = ()
+    #: Category for routes of this group when the method alone does not decide it.
+    category: RateCategory | None = None
+    #: Per-route overrides of the rate category, e.g. uploads.
+    categories: dict[Route, RateCategory] = field(default_factory=dict)
+    #: Memory for the group's Lambda, in MB.
+    memory_mb: int = 512
+
+    @property
+    def function_name(self) -> str:
+        return self.name
+
+
+API_GROUPS: tuple[ApiGroup, ...] = (
+    ApiGroup(
+        name="platform",
+        prefixes=("/health",),
+        public=(Route("GET", "/health"),),
+        memory_mb=256,
+    ),
+    ApiGroup(
+        name="docs",
+        prefixes=("/openapi.json", "/docs"),
+        public=(Route("GET", "/openapi.json"), Route("GET", "/docs")),
+        memory_mb=256,
+    ),
+    ApiGroup(name="helpdesk", prefixes=("/feedback",)),
+)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """An SQS queue fed by an EventBridge rule, drained by one consumer function."""
+
+    name: str
+    consumer: str
+    #: EventBridge `detail-type` values routed to the queue; empty means every Docket event.
+    detail_types: tuple[str, ...] = ()
+    batch_size: int = 10
+    max_receive_count: int = 5
+    consumer_timeout_s: int = 30
+
+
+QUEUES: tuple[QueueSpec, ...] = (
+    # Realtime fan-out and in-app notifications: every domain event.
+    QueueSpec(name="notifications", consumer="notifier"),
+)
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A periodic job: an EventBridge Scheduler schedule invoking `function` with `{"job": name}`."""
+
+    name: str
+    function: str
+    #: `rate(...)` or `cron(...)`, EventBridge Scheduler syntax.
+    expression: str
+
+
+#: Periodic jobs (reminders, overdue invoices, credit resets) register here as they land.
+SCHEDULES: tuple[ScheduleSpec, ...] = ()
+
+#: Functions that are neither API groups nor queue consumers.
+AUTHORIZER = "authorizer"
+WEBSOCKET = "websocket"
+PUBLISHER = "publisher"
+WEBSOCKET_ROUTES: tuple[str, ...] = ("$connect", "$disconnect", "$default")
+
+#: Source of every event Docket puts on its bus.
+EVENT_SOURCE = "docket"
+
+
+def group(name: str) -> ApiGroup:
+    for candidate in API_GROUPS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
+
+
+def all_function_names() -> tuple[str, ...]:
+    names = [g.function_name for g in API_GROUPS]
+    names += [AUTHORIZER, WEBSOCKET, PUBLISHER]
+    names += sorted({q.consumer for q in QUEUES})
+    names += sorted({s.function for s in SCHEDULES} - set(names))
+    return tuple(names)
+
+
+def strip_base_path(path: str) -> str:
+    """`/api/v1/cases/` → `/cases/`; paths outside every base path are returned unchanged."""
+    for base in BASE_PATHS:
+        if path == base:
+            return "/"
+        if path.startswith(base + "/"):
+            return path[len(base) :]
+    return path
+
+
+@dataclass(frozen=True)
+class ApiMethod:
+    """One API Gateway method: `ANY` on a prefix (authorized), or an explicit public method."""
+
+    group: ApiGroup
+    resource: str
+    method: str
+    public: bool
+
+
+def api_methods() -> tuple[ApiMethod, ...]:
+    """Every REST method the stack declares; the CDK app builds these and the tests compare them.
+
+    Each prefix gets `ANY` (behind the authorizer) and a public `OPTIONS` (CORS preflights carry
+    no credentials), on the prefix itself and on its `{proxy+}` child; public routes get their
+    own method without the authorizer.
+    """
+    methods: list[ApiMethod] = []
+    for api_group in API_GROUPS:
+        for prefix in api_group.prefixes:
+            for resource in (prefix, f"{prefix}/{{proxy+}}"):
+                methods.append(ApiMethod(api_group, resource, "ANY", public=False))
+                methods.append(ApiMethod(api_group, resource, "OPTIONS", public=True))
+        for route in api_group.public:
+            methods.append(ApiMethod(api_group, route.path, route.method, public=True))
+    return tuple(methods)
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    group: ApiGroup
+    #: The API Gateway resource the request lands on (`/feedback/{proxy+}` or an explicit route).
+    resource: str
+    path_parameters: dict[str, str]
+    public: bool
+
+
+def _pattern(resource: str) -> re.Pattern[str]:
+    parts = []
+    for segment in resource.strip("/").split("/"):
+        if segment.endswith("+}"):
+            parts.append(f"(?P<{segment[1:-2]}>.+)")
+        elif segment.startswith("{"):
+            parts.append(f"(?P<{segment[1:-1]}>[^/]+)")
+        else:
+            parts.append(re.escape(segment))
+    return re.compile("^/" + "/".join(parts) + "/?$")
+
+
+@lru_cache(maxsize=1)
+def _resource_table() -> tuple[tuple[str, str | None, ApiGroup, re.Pattern[str]], ...]:
+    """Every API Gateway resource with its method (None = ANY), most specific first."""
+    rows: list[tuple[str, str | None, ApiGroup, re.Pattern[str]]] = []
+    for api_group in API_GROUPS:
+        for route in api_group.public:
+            rows.append((route.path, route.method, api_group, _pattern(route.path)))
+        for prefix in api_group.prefixes:
+            rows.append((prefix, None, api_group, _pattern(prefix)))
+            rows.append((f"{prefix}/{{proxy+}}", None, api_group, _pattern(f"{prefix}/{{proxy+}}")))
+
+    def specificity(row: tuple[str, str | None, ApiGroup, re.Pattern[str]]) -> tuple[int, int, int]:
+        resource, method, _, _ = row
+        segments = resource.strip("/").split("/")
+        literal = sum(1 for s in segments if not s.startswith("{"))
+        greedy = any(s.endswith("+}") for s in segments)
+        return (0 if greedy else 1, literal, 1 if method else 0)
+
+    return tuple(sorted(rows, key=specificity, reverse=True))
+
+
+def match(method: str, path: str) -> RouteMatch | None:
+    """Resolve a stage-relative path the way API Gateway picks a resource: most specific wins."""
+    for resource, route_method, api_group, pattern in _resource_table():
+        if route_method is not None and route_method != method:
+            continue
+        found = pattern.match(path)
+        if found:
+            params = {k: v for k, v in found.groupdict().items() if v is not None}
+            return RouteMatch(
+                group=api_group,
+                resource=resource,
+                path_parameters=params,
+                public=route_method is not None or method == "OPTIONS",
+            )
+    return None
+
+
+def rate_category(group_name: str, method: str, resource: str) -> RateCategory:
+    api_group = group(group_name)
+    override = api_group.categories.get(Route(method, resource))
+    if override is not None:
+        return override
+    if api_group.category is not None:
+        return api_group.category
+    return RateCategory.READ if method in ("GET", "HEAD", "OPTIONS") else RateCategory.WRITE

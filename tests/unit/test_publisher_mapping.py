@@ -1,0 +1,83 @@
+"""Which stream records become which domain events (pure mapping, no AWS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+from docket.events.publisher import event_from_record
+
+_serialize = TypeSerializer().serialize
+
+
+def image(**attributes: Any) -> dict[str, Any]:
+    return {name: _serialize(value) for name, value in attributes.items()}
+
+
+FEEDBACK = {
+    "pk": "ORG#org_A#FEEDBACK#fb_1",
+    "sk": "META",
+    "gsi1pk": "ORG#org_A#FEEDBACK",
+    "type": "feedback",
+    "id": "fb_1",
+    "org_id": "org_A",
+    "rating": 4,
+    "status": "new",
+    "version": 1,
+    "created_at": "2026-01-01T00:00:00.000Z",
+    "updated_at": "2026-01-01T00:00:00.000Z",
+    "created_by": "usr_1",
+}
+
+
+def record(name: str, new: dict[str, Any] | None, old: dict[str, Any] | None) -> dict[str, Any]:
+    change: dict[str, Any] = {"SequenceNumber": "1"}
+    if new is not None:
+        change["NewImage"] = image(**new)
+    if old is not None:
+        change["OldImage"] = image(**old)
+    return {"eventID": "evt-1", "eventName": name, "dynamodb": change}
+
+
+def test_an_insert_is_a_created_event_with_the_entity_in_camel_case_and_no_storage_keys() -> None:
+    event = event_from_record(record("INSERT", FEEDBACK, None))
+    assert event is not None
+    assert (event.name, event.org_id, event.entity_id, event.actor_id) == (
+        "feedback.created",
+        "org_A",
+        "fb_1",
+        "usr_1",
+    )
+    assert event.data["orgId"] == "org_A"
+    assert event.data["rating"] == 4
+    assert not {"pk", "sk", "gsi1pk", "type"} & set(event.data)
+
+
+def test_an_update_lists_what_changed_and_ignores_bookkeeping() -> None:
+    new = {**FEEDBACK, "status": "reviewed", "version": 2, "updated_at": "2026-01-02T00:00:00.000Z"}
+    event = event_from_record(record("MODIFY", new, FEEDBACK))
+    assert event is not None
+    assert event.name == "feedback.updated"
+    assert event.changes == ["status"]
+
+
+def test_a_write_that_changes_nothing_visible_publishes_nothing() -> None:
+    new = {**FEEDBACK, "version": 2, "updated_at": "2026-01-02T00:00:00.000Z"}
+    assert event_from_record(record("MODIFY", new, FEEDBACK)) is None
+
+
+def test_soft_and_hard_deletes_are_deleted_events() -> None:
+    soft = {**FEEDBACK, "deleted_at": "2026-01-03T00:00:00.000Z"}
+    soft_event = event_from_record(record("MODIFY", soft, FEEDBACK))
+    hard_event = event_from_record(record("REMOVE", None, FEEDBACK))
+    assert soft_event is not None
+    assert hard_event is not None
+    assert soft_event.name == hard_event.name == "feedback.deleted"
+
+
+def test_items_outside_the_catalog_publish_nothing() -> None:
+    counter = {"pk": "ORG#org_A", "sk": "COUNTER#CASE#2026", "type": "counter", "org_id": "org_A", "value": 3}
+    assert event_from_record(record("INSERT", counter, None)) is None
+    rate_window = {"pk": "RATE#usr_1", "sk": "read#0", "hits": 1}
+    assert event_from_record(record("INSERT", rate_window, None)) is None

@@ -1,0 +1,84 @@
+"""The route map: how a request finds its resource group, as API Gateway would pick it."""
+
+from __future__ import annotations
+
+import pytest
+
+from docket import topology
+from docket.topology import RateCategory, Route
+
+
+def test_every_base_path_is_stripped_and_other_paths_are_left_alone() -> None:
+    assert topology.strip_base_path("/v1/feedback") == "/feedback"
+    assert topology.strip_base_path("/api/v1/feedback/fb_1/") == "/feedback/fb_1/"
+    assert topology.strip_base_path("/api/feedback") == "/feedback"
+    assert topology.strip_base_path("/v1") == "/"
+    assert topology.strip_base_path("/v10/feedback") == "/v10/feedback"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "group", "public"),
+    [
+        ("GET", "/health", "platform", True),
+        ("POST", "/health", "platform", False),
+        ("GET", "/feedback", "helpdesk", False),
+        ("PUT", "/feedback/fb_1", "helpdesk", False),
+        ("GET", "/feedback/fb_1/", "helpdesk", False),
+        ("OPTIONS", "/feedback/fb_1", "helpdesk", True),
+        ("GET", "/openapi.json", "docs", True),
+        ("GET", "/docs", "docs", True),
+    ],
+)
+def test_match_picks_the_group_and_whether_the_authorizer_runs(
+    method: str, path: str, group: str, public: bool
+) -> None:
+    found = topology.match(method, path)
+    assert found is not None
+    assert (found.group.name, found.public) == (group, public)
+
+
+def test_paths_outside_every_prefix_match_nothing() -> None:
+    assert topology.match("GET", "/nothing-here") is None
+    assert topology.match("GET", "/feedbackx") is None
+
+
+def test_proxy_path_parameter_carries_the_rest_of_the_path() -> None:
+    found = topology.match("GET", "/feedback/fb_1/extra")
+    assert found is not None
+    assert found.resource == "/feedback/{proxy+}"
+    assert found.path_parameters == {"proxy": "fb_1/extra"}
+
+
+def test_api_methods_put_every_prefix_behind_the_authorizer_and_public_routes_outside_it() -> None:
+    methods = {(m.resource, m.method): m.public for m in topology.api_methods()}
+    for group in topology.API_GROUPS:
+        for prefix in group.prefixes:
+            assert methods[(prefix, "ANY")] is False
+            assert methods[(f"{prefix}/{{proxy+}}", "ANY")] is False
+            assert methods[(prefix, "OPTIONS")] is True
+        for route in group.public:
+            assert methods[(route.path, route.method)] is True
+
+
+def test_prefixes_are_owned_by_exactly_one_group() -> None:
+    owners: dict[str, str] = {}
+    for group in topology.API_GROUPS:
+        for prefix in group.prefixes:
+            assert prefix not in owners, f"{prefix} owned by {owners.get(prefix)} and {group.name}"
+            owners[prefix] = group.name
+
+
+def test_rate_category_follows_the_method_unless_the_group_or_route_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert topology.rate_category("helpdesk", "GET", "/feedback") is RateCategory.READ
+    assert topology.rate_category("helpdesk", "POST", "/feedback") is RateCategory.WRITE
+    helpdesk = topology.group("helpdesk")
+    monkeypatch.setitem(helpdesk.categories, Route("POST", "/feedback"), RateCategory.UPLOAD)
+    assert topology.rate_category("helpdesk", "POST", "/feedback") is RateCategory.UPLOAD
+
+
+def test_every_function_is_named_once() -> None:
+    names = topology.all_function_names()
+    assert len(names) == len(set(names))
+    assert {"authorizer", "websocket", "publisher", "notifier"} <= set(names)
