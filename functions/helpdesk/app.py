@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from docket.api.deps import CurrentPrincipal, IfMatch
 from docket.api.models import Ok
-from docket.api.pagination import page_request
+from docket.api.pagination import Cursor, Limit, Offset, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.helpdesk import feedback
@@ -23,10 +23,10 @@ FeedbackId = Annotated[str, Path(min_length=3, max_length=64, description="Feedb
 @router.get("/feedback", summary="List feedback", tags=["feedback"])
 def list_feedback(
     principal: CurrentPrincipal,
-    page: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
-    offset: Annotated[int | None, Query(ge=0)] = None,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    page: PageNumber = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    cursor: Cursor = None,
     category: Category | None = None,
     status: Status | None = None,
     rating: Annotated[int | None, Query(ge=1, le=5)] = None,

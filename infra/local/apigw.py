@@ -39,7 +39,9 @@ def is_text(content_type: str | None) -> bool:
     return not value or any(marker in value for marker in _TEXT_TYPES)
 
 
-def _multi(values: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None) -> dict[str, list[str]]:
+def _multi(
+    values: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None,
+) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     if values is None:
         return result
@@ -104,7 +106,9 @@ def build_rest_event(
         requestTimeEpoch=int(time.time() * 1000),
     )
     context["identity"]["sourceIp"] = source_ip
-    context["identity"]["userAgent"] = event["headers"].get("User-Agent") or event["headers"].get("user-agent")
+    context["identity"]["userAgent"] = event["headers"].get("User-Agent") or event["headers"].get(
+        "user-agent"
+    )
     if authorizer is not None:
         context["authorizer"] = dict(authorizer)
     else:
@@ -183,7 +187,9 @@ def build_websocket_event(
 def build_websocket_authorizer_event(
     connection_id: str, headers: Mapping[str, str], query: Mapping[str, str], source_ip: str = "127.0.0.1"
 ) -> dict[str, Any]:
-    connect = build_websocket_event("$connect", connection_id, headers=headers, query=query, source_ip=source_ip)
+    connect = build_websocket_event(
+        "$connect", connection_id, headers=headers, query=query, source_ip=source_ip
+    )
     event = _fresh("authorizer_request.json")
     event.update(
         methodArn=method_arn("GET", "", websocket=True),

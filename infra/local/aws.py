@@ -33,7 +33,9 @@ def dlq_name(spec: QueueSpec) -> str:
     return f"{PREFIX}-{spec.name}-dlq"
 
 
-def local_settings(*, websocket_endpoint: str, token_issuer: str, rate_limits_enabled: bool = True) -> dict[str, Any]:
+def local_settings(
+    *, websocket_endpoint: str, token_issuer: str, rate_limits_enabled: bool = True
+) -> dict[str, Any]:
     """Settings fields for a local run (the secret ids are filled in by `bootstrap`)."""
     return {
         "table_name": f"{PREFIX}-table",
@@ -54,7 +56,7 @@ def point_process_at(endpoint: str) -> None:
     os.environ.update(
         AWS_ENDPOINT_URL=endpoint,
         AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - moto's fake credentials
+        AWS_SECRET_ACCESS_KEY="local",
         AWS_DEFAULT_REGION=REGION,
         AWS_REGION=REGION,
         POWERTOOLS_TRACE_DISABLED="true",
@@ -72,7 +74,8 @@ def bootstrap(fields: dict[str, Any]) -> Settings:
     dynamodb = boto3.client("dynamodb")
     dynamodb.create_table(**create_table_request(settings.table_name))
     dynamodb.update_time_to_live(
-        TableName=settings.table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        TableName=settings.table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
 
     s3 = boto3.client("s3")
@@ -91,12 +94,16 @@ def bootstrap(fields: dict[str, Any]) -> Settings:
     sqs = boto3.client("sqs")
     for spec in QUEUES:
         dlq_url = sqs.create_queue(QueueName=dlq_name(spec))["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         url = sqs.create_queue(
             QueueName=queue_name(spec),
             Attributes={
                 "VisibilityTimeout": str(LOCAL_VISIBILITY_S),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
+                ),
             },
         )["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -105,7 +112,9 @@ def bootstrap(fields: dict[str, Any]) -> Settings:
             pattern["detail-type"] = list(spec.detail_types)
         rule = f"{PREFIX}-{spec.name}"
         events.put_rule(Name=rule, EventBusName=settings.event_bus_name, EventPattern=json.dumps(pattern))
-        events.put_targets(Rule=rule, EventBusName=settings.event_bus_name, Targets=[{"Id": spec.name, "Arn": arn}])
+        events.put_targets(
+            Rule=rule, EventBusName=settings.event_bus_name, Targets=[{"Id": spec.name, "Arn": arn}]
+        )
 
     manager = boto3.client("secretsmanager")
     signing = manager.create_secret(Name=settings.signing_key_secret_id, SecretString=generate_key_set_json())
@@ -141,7 +150,9 @@ class LocalAws:
         endpoint = f"http://{host}:{port}"
         point_process_at(endpoint)
         fields = local_settings(
-            websocket_endpoint=websocket_endpoint, token_issuer=token_issuer, rate_limits_enabled=rate_limits_enabled
+            websocket_endpoint=websocket_endpoint,
+            token_issuer=token_issuer,
+            rate_limits_enabled=rate_limits_enabled,
         )
         local = cls(server=server, endpoint=endpoint, fields=fields)
         local.settings = bootstrap(fields)

@@ -146,9 +146,9 @@ class QueuePump(_Pump):
         sqs = self.client("sqs")
         if self._url is None:
             self._url = sqs.get_queue_url(QueueName=queue_name(self._spec))["QueueUrl"]
-            self._arn = sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])["Attributes"][
-                "QueueArn"
-            ]
+            self._arn = sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
         received = sqs.receive_message(
             QueueUrl=self._url,
             MaxNumberOfMessages=min(self._spec.batch_size, 10),

@@ -33,7 +33,13 @@ WS_PATHS = {"/ws", *(f"{base}/ws" for base in BASE_PATHS)}
 def _envelope(status: int, code: str, message: str, request_id: str) -> web.Response:
     body = {
         "success": False,
-        "error": {"code": code, "message": message, "details": None, "timestamp": clock.iso(), "requestId": request_id},
+        "error": {
+            "code": code,
+            "message": message,
+            "details": None,
+            "timestamp": clock.iso(),
+            "requestId": request_id,
+        },
     }
     return web.json_response(body, status=status, headers={"X-Request-Id": request_id})
 
@@ -83,8 +89,13 @@ class RestGateway:
             return _envelope(500, "INTERNAL_SERVER_ERROR", "Authorizer configuration error", request_id)
         statements = result.get("policyDocument", {}).get("Statement", [])
         if not statements or any(s.get("Effect") != "Allow" for s in statements):
-            return _envelope(403, "AUTHORIZATION_FAILED", "User is not authorized to access this resource", request_id)
-        event["requestContext"]["authorizer"] = {"principalId": result.get("principalId"), **(result.get("context") or {})}
+            return _envelope(
+                403, "AUTHORIZATION_FAILED", "User is not authorized to access this resource", request_id
+            )
+        event["requestContext"]["authorizer"] = {
+            "principalId": result.get("principalId"),
+            **(result.get("context") or {}),
+        }
         return None
 
     @staticmethod
@@ -184,7 +195,9 @@ def start_emulator(port: int = 0, *, rate_limits_enabled: bool = True) -> Emulat
     """Start everything in background threads and return once it serves."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
-    aws = LocalAws.start(websocket_endpoint=base_url, token_issuer=f"{base_url}/v1", rate_limits_enabled=rate_limits_enabled)
+    aws = LocalAws.start(
+        websocket_endpoint=base_url, token_issuer=f"{base_url}/v1", rate_limits_enabled=rate_limits_enabled
+    )
     gateway = WebSocketGateway()
     loop = asyncio.new_event_loop()
     started = threading.Event()

@@ -12,9 +12,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from docket.topology import AUTHORIZER, WEBSOCKET
 from infra.local.apigw import build_websocket_authorizer_event, build_websocket_event
 from infra.local.invoke import invoke
-from docket.topology import AUTHORIZER, WEBSOCKET
 
 
 @dataclass
@@ -52,14 +52,21 @@ class WebSocketGateway:
             )
         except Exception as exc:
             status = 401 if str(exc) == "Unauthorized" else 500
-            return web.json_response({"message": "Unauthorized" if status == 401 else "Internal"}, status=status)
+            return web.json_response(
+                {"message": "Unauthorized" if status == 401 else "Internal"}, status=status
+            )
         statements = allowed.get("policyDocument", {}).get("Statement", [])
         if not statements or any(s.get("Effect") != "Allow" for s in statements):
             return web.json_response({"message": "Forbidden"}, status=403)
         authorizer = {"principalId": allowed.get("principalId"), **(allowed.get("context") or {})}
 
         connect = build_websocket_event(
-            "$connect", connection_id, headers=headers, query=query, authorizer=authorizer, source_ip=source_ip
+            "$connect",
+            connection_id,
+            headers=headers,
+            query=query,
+            authorizer=authorizer,
+            source_ip=source_ip,
         )
         reply = await self._call(WEBSOCKET, connect)
         if not 200 <= int((reply or {}).get("statusCode", 200)) < 300:
@@ -67,7 +74,9 @@ class WebSocketGateway:
 
         socket = web.WebSocketResponse(heartbeat=30)
         await socket.prepare(request)
-        connection = Connection(connection_id, socket, authorizer, source_ip, connect["requestContext"]["connectedAt"])
+        connection = Connection(
+            connection_id, socket, authorizer, source_ip, connect["requestContext"]["connectedAt"]
+        )
         self.connections[connection_id] = connection
         try:
             async for message in socket:

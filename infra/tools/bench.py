@@ -75,7 +75,9 @@ class CallCounter:
         taken.update(self.calls - before)
 
 
-def _invoke(function: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def _invoke(
+    function: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     from infra.local.apigw import build_rest_event
 
     event = build_rest_event(
@@ -94,19 +96,31 @@ def _invoke(function: str, method: str, path: str, body: Any = None, headers: di
 def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
     rows: list[tuple[str, dict[str, int]]] = []
     with CallCounter() as counter:
-        created = _invoke("helpdesk", "POST", "/v1/feedback", {"feature": "Warm-up", "rating": 3})  # cold caches
+        created = _invoke(
+            "helpdesk", "POST", "/v1/feedback", {"feature": "Warm-up", "rating": 3}
+        )  # cold caches
         feedback_id = json.loads(created["body"])["data"]["id"]
         scenarios: list[tuple[str, Callable[[], Any]]] = [
             ("GET /health", lambda: _invoke("platform", "GET", "/v1/health")),
-            ("POST /feedback", lambda: _invoke("helpdesk", "POST", "/v1/feedback", {"feature": "B", "rating": 4})),
+            (
+                "POST /feedback",
+                lambda: _invoke("helpdesk", "POST", "/v1/feedback", {"feature": "B", "rating": 4}),
+            ),
             (
                 "POST /feedback with Idempotency-Key",
                 lambda: _invoke(
-                    "helpdesk", "POST", "/v1/feedback", {"feature": "I", "rating": 4}, {"Idempotency-Key": "bench-1"}
+                    "helpdesk",
+                    "POST",
+                    "/v1/feedback",
+                    {"feature": "I", "rating": 4},
+                    {"Idempotency-Key": "bench-1"},
                 ),
             ),
             ("GET /feedback/{id}", lambda: _invoke("helpdesk", "GET", f"/v1/feedback/{feedback_id}")),
-            ("PUT /feedback/{id}", lambda: _invoke("helpdesk", "PUT", f"/v1/feedback/{feedback_id}", {"rating": 2})),
+            (
+                "PUT /feedback/{id}",
+                lambda: _invoke("helpdesk", "PUT", f"/v1/feedback/{feedback_id}", {"rating": 2}),
+            ),
             ("GET /feedback (list, 20)", lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
         ]
         for name, scenario in scenarios:
@@ -192,7 +206,7 @@ def run(runs: int, rounds: int) -> str:
         f"client = {baseline * 1000:.0f} ms here (ratio 1.00). Tracing off (the X-Ray SDK loads on the",
         "first traced invocation only).",
         "",
-        "| function | × baseline |",
+        "| function | x baseline |",
         "| --- | --- |",
     ]
     lines += [f"| `{name}` | {seconds / baseline:.2f} |" for name, seconds in imports.items()]
@@ -207,7 +221,7 @@ def run(runs: int, rounds: int) -> str:
         "| --- | --- | --- |",
     ]
     for name, taken in calls:
-        detail = ", ".join(f"{op} × {n}" for op, n in taken.items()) or "none"
+        detail = ", ".join(f"{op} x {n}" for op, n in taken.items()) or "none"
         lines.append(f"| {name} | {sum(taken.values())} | {detail} |")
     docket = latency_with_limits["docket"] / latency_with_limits["fastapi+mangum"]
     bare = latency_without_limits["docket"] / latency_without_limits["fastapi+mangum"]
@@ -228,7 +242,9 @@ def run(runs: int, rounds: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5, help="cold-import runs per function")
     parser.add_argument("--rounds", type=int, default=300, help="warm requests per framework")
     parser.add_argument("--output", type=Path, default=OUTPUT)

@@ -41,7 +41,10 @@ def test_created_feedback_is_pushed_to_the_tenant_and_only_to_it(
     # Given a member of firm A and a member of firm B, both connected
     alice = token_for("usr_alice", "org_A", permissions=PERMISSIONS)
     bob = token_for("usr_bob", "org_B", permissions=PERMISSIONS)
-    with connect(f"{emulator.ws_url}?token={alice}") as a_socket, connect(f"{emulator.ws_url}?token={bob}") as b_socket:
+    with (
+        connect(f"{emulator.ws_url}?token={alice}") as a_socket,
+        connect(f"{emulator.ws_url}?token={bob}") as b_socket,
+    ):
         for socket in (a_socket, b_socket):
             socket.send(json.dumps({"action": "ping"}))
             assert wait_for(socket, "pong", timeout=5)["type"] == "pong"
@@ -74,7 +77,9 @@ def test_created_feedback_is_pushed_to_the_tenant_and_only_to_it(
     assert record["status"] == "COMPLETED"
 
 
-def test_updates_carry_the_changed_fields(emulator: Any, api: httpx.Client, token_for: Callable[..., str]) -> None:
+def test_updates_carry_the_changed_fields(
+    emulator: Any, api: httpx.Client, token_for: Callable[..., str]
+) -> None:
     token = token_for("usr_carol", "org_C", permissions=("feedback:*",))
     auth = {"Authorization": f"Bearer {token}"}
     with connect(f"{emulator.ws_url}?token={token}") as socket:

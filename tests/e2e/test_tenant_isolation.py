@@ -60,7 +60,9 @@ def test_another_tenants_id_is_not_found(
     api: httpx.Client, token_for: Callable[..., str], method: str, path: str
 ) -> None:
     owner = {"Authorization": f"Bearer {token_for('usr_owner', 'org_owner', permissions=OWNER_PERMISSIONS)}"}
-    intruder = {"Authorization": f"Bearer {token_for('usr_intruder', 'org_intruder', permissions=OWNER_PERMISSIONS)}"}
+    intruder = {
+        "Authorization": f"Bearer {token_for('usr_intruder', 'org_intruder', permissions=OWNER_PERMISSIONS)}"
+    }
     params = FACTORIES[path](api, owner)
     url = path.format(**params)
     reply = api.request(method, url, headers=intruder, json=BODIES.get((method, path)))

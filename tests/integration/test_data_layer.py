@@ -50,11 +50,17 @@ def create_numbered(title: str, org_id: str = "org_A") -> Matter:
 def audit_entries(org_id: str) -> list[AuditEntry]:
     from docket import clock
 
-    return [e for e in AuditEntry.query(audit_partition(org_id, clock.iso()[:10])) if isinstance(e, AuditEntry)]
+    return [
+        e for e in AuditEntry.query(audit_partition(org_id, clock.iso()[:10])) if isinstance(e, AuditEntry)
+    ]
 
 
 def test_numbers_are_sequential_per_tenant(aws: Settings) -> None:
-    assert [create_numbered(f"M{i}").number for i in range(3)] == ["CASE-2026-001", "CASE-2026-002", "CASE-2026-003"]
+    assert [create_numbered(f"M{i}").number for i in range(3)] == [
+        "CASE-2026-001",
+        "CASE-2026-002",
+        "CASE-2026-003",
+    ]
     assert create_numbered("other", org_id="org_B").number == "CASE-2026-001"
 
 
@@ -81,10 +87,15 @@ def test_a_failed_condition_cancels_the_whole_transaction(aws: Settings) -> None
     existing = create_numbered("first")
     duplicate = Matter(id=existing.id, org_id="org_A", title="dup")
     fresh = Matter(id=new_id("mat"), org_id="org_A", title="fresh")
-    with pytest.raises(Conflict), transaction(ACTOR) as tx:
-        tx.save(fresh)
-        tx.audit("matter.created", fresh)
-        tx.save(duplicate, condition=Matter.pk.does_not_exist())
+
+    def write_all() -> None:
+        with transaction(ACTOR) as tx:
+            tx.save(fresh)
+            tx.audit("matter.created", fresh)
+            tx.save(duplicate, condition=Matter.pk.does_not_exist())
+
+    with pytest.raises(Conflict):
+        write_all()
     assert Matter.count(fresh.keys()["pk"]) == 0
     assert [e.entity_id for e in audit_entries("org_A")] == [existing.id]
     # and the counter did not move
@@ -99,8 +110,13 @@ def test_a_stale_version_is_a_conflict(aws: Settings) -> None:
     with transaction(ACTOR) as tx:
         tx.save(first)
     second.title = "edited from a stale read"
-    with pytest.raises(Conflict), transaction(ACTOR) as tx:
-        tx.save(second)
+
+    def write_stale() -> None:
+        with transaction(ACTOR) as tx:
+            tx.save(second)
+
+    with pytest.raises(Conflict):
+        write_stale()
     assert Matter.get(matter.pk, "META").title == "edited once"
 
 
@@ -120,5 +136,9 @@ def test_keys_outside_the_tenant_are_refused_before_any_write(aws: Settings) -> 
         def keys(self) -> dict[str, str | None]:
             return {"pk": "GLOBAL#oops", "sk": "META"}
 
-    with pytest.raises(ValueError, match="must begin with the tenant"), transaction(ACTOR) as tx:
-        tx.save(Leaky(id="x", org_id="org_A"))
+    def write_leaky() -> None:
+        with transaction(ACTOR) as tx:
+            tx.save(Leaky(id="x", org_id="org_A"))
+
+    with pytest.raises(ValueError, match="must begin with the tenant"):
+        write_leaky()

@@ -127,7 +127,12 @@ def test_page_and_offset_paging_report_totals(aws: Settings) -> None:
     page = call("helpdesk", "GET", "/v1/feedback", principal=ALICE, query={"page": "2", "limit": "2"})
     assert [f["feature"] for f in page.data["feedback"]] == ["F2", "F1"]
     pagination = page.data["pagination"]
-    assert (pagination["page"], pagination["total"], pagination["pages"], pagination["hasNext"]) == (2, 5, 3, True)
+    assert (pagination["page"], pagination["total"], pagination["pages"], pagination["hasNext"]) == (
+        2,
+        5,
+        3,
+        True,
+    )
     offset = call("helpdesk", "GET", "/v1/feedback", principal=ALICE, query={"offset": "4", "limit": "2"})
     assert [f["feature"] for f in offset.data["feedback"]] == ["F0"]
     assert offset.data["pagination"]["hasNext"] is False
@@ -147,9 +152,9 @@ def test_forged_foreign_and_repurposed_cursors_are_400s(aws: Settings) -> None:
     for i in range(3):
         submit(feature=f"F{i}")
         submit(principal=MALLORY, feature=f"M{i}")
-    cursor = call("helpdesk", "GET", "/v1/feedback", principal=ALICE, query={"limit": "1"}).data["pagination"][
-        "nextCursor"
-    ]
+    cursor = call("helpdesk", "GET", "/v1/feedback", principal=ALICE, query={"limit": "1"}).data[
+        "pagination"
+    ]["nextCursor"]
     payload, signature = cursor.split(".")
     attempts = [
         ({"cursor": "garbage"}, ALICE),

@@ -14,14 +14,22 @@ from cryptography.hazmat.primitives import serialization
 from docket.security.keys import load_key_set, new_key_entry
 from docket.security.tokens import CLIENT_ID, TokenClaims, issue_access_token
 from docket.settings import Settings
-from tests.integration.support import FakeContext
 from infra.tools.functions import load
+from tests.integration.support import FakeContext
 
-CLAIMS = TokenClaims(user_id="usr_1", org_id="org_A", email="a@firm.example", roles=("attorney",), permissions=("feedback:read",))
+CLAIMS = TokenClaims(
+    user_id="usr_1",
+    org_id="org_A",
+    email="a@firm.example",
+    roles=("attorney",),
+    permissions=("feedback:read",),
+)
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:api123/v1/GET/feedback"
 
 
-def authorize(headers: dict[str, str], *, websocket: bool = False, query: dict[str, str] | None = None) -> dict[str, Any]:
+def authorize(
+    headers: dict[str, str], *, websocket: bool = False, query: dict[str, str] | None = None
+) -> dict[str, Any]:
     context: dict[str, Any] = {"requestId": "r-1"}
     if websocket:
         context.update(routeKey="$connect", eventType="CONNECT", connectionId="conn-1")
@@ -81,9 +89,13 @@ def attacks(aws: Settings) -> dict[str, str]:
     import hmac
 
     unsigned = f"{_b64({'alg': 'HS256', 'typ': 'JWT', 'kid': key.kid})}.{_b64(forge(aws))}"
-    hs256 = unsigned + "." + base64.urlsafe_b64encode(
-        hmac.new(public_pem, unsigned.encode(), hashlib.sha256).digest()
-    ).rstrip(b"=").decode()
+    hs256 = (
+        unsigned
+        + "."
+        + base64.urlsafe_b64encode(hmac.new(public_pem, unsigned.encode(), hashlib.sha256).digest())
+        .rstrip(b"=")
+        .decode()
+    )
     stranger = new_key_entry()
     stranger_key = serialization.load_pem_private_key(stranger["privatePem"].encode(), password=None)
     return {
@@ -96,7 +108,9 @@ def attacks(aws: Settings) -> dict[str, str]:
         "id token": signed(aws, forge(aws, token_use="id")),
         "no tenant": signed(aws, forge(aws, **{"custom:org_id": None})),
         "tampered payload": f"{header}.{_b64(forge(aws, sub='usr_admin'))}.{signature}",
-        "unknown kid": jwt.encode(forge(aws), stranger_key, algorithm="RS256", headers={"kid": stranger["kid"]}),  # type: ignore[arg-type]
+        "unknown kid": jwt.encode(
+            forge(aws), stranger_key, algorithm="RS256", headers={"kid": stranger["kid"]}
+        ),  # type: ignore[arg-type]
         "garbage": "not-a-jwt",
     }
 
@@ -119,13 +133,15 @@ def attacks(aws: Settings) -> dict[str, str]:
 )
 def test_token_attacks_are_refused_as_401(aws: Settings, attack: str) -> None:
     token = attacks(aws)[attack]
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize({"Authorization": f"Bearer {token}"})
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer "}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer "}]
+)
 def test_missing_or_non_bearer_credentials_are_401(aws: Settings, headers: dict[str, str]) -> None:
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(headers)
 
 
@@ -134,5 +150,5 @@ def test_websocket_connect_takes_the_token_from_the_query_and_allows_anonymous_p
     assert with_token["context"]["orgId"] == "org_A"
     anonymous = authorize({}, websocket=True)
     assert anonymous["context"]["userId"] == "anonymous"
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize({}, websocket=True, query={"token": "forged"})

@@ -11,7 +11,9 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from docket.api.models import Pagination
 from docket.errors import ValidationFailed
@@ -20,10 +22,18 @@ from docket.security.signing import b64url, b64url_decode, sign, verify
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 #: Page-number and offset paging read through the list from its start; bound that work.
-MAX_SKIP = 10_000
+MAX_PAGE = 100
+MAX_OFFSET = 9_900
+MAX_SKIP = MAX_PAGE * MAX_LIMIT
 _PURPOSE = "cursor"
 
 T = TypeVar("T")
+
+# Query parameters every list route declares (one definition, so the spec and the checks agree).
+PageNumber = Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="Page number (1-based)")]
+Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (default {DEFAULT_LIMIT})")]
+Offset = Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
+Cursor = Annotated[str | None, Query(max_length=2048, description="`nextCursor` of the previous page")]
 
 
 @dataclass(frozen=True)

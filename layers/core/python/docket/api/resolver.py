@@ -39,11 +39,12 @@ from docket.errors import (
 )
 from docket.observability import logger, metrics, traced
 from docket.settings import get_settings
-from docket.topology import BASE_PATHS, RateCategory, rate_category
+from docket.topology import BASE_PATHS, rate_category
 
-#: Bodies larger than this are refused before any work; uploads get the Lambda payload budget.
+#: Bodies larger than this are refused before any work (and before validation): JSON never needs
+#: more than 1 MB; other bodies (uploads) get what fits in Lambda's 6 MB synchronous payload.
 MAX_JSON_BODY = 1 * 1024 * 1024
-MAX_UPLOAD_BODY = int(5.5 * 1024 * 1024)
+MAX_OTHER_BODY = int(5.5 * 1024 * 1024)
 
 CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-API-Key,Idempotency-Key,If-Match,X-CSRF-Token,X-Request-Id"
 CORS_EXPOSE_HEADERS = (
@@ -80,13 +81,6 @@ def _request_guard(group: str) -> Callable[[Any, NextMiddleware], Response[Any]]
         event = app.current_event
         route = app.context["_route"]
         category = rate_category(group, event.http_method, route.path)
-
-        body_limit = MAX_UPLOAD_BODY if category is RateCategory.UPLOAD else MAX_JSON_BODY
-        body = event.body or ""
-        size = len(body) * 3 // 4 if event.is_base64_encoded else len(body.encode())
-        if size > body_limit:
-            raise PayloadTooLarge(f"Request body exceeds {body_limit} bytes")
-
         state = request_state.current()
         if get_settings().rate_limits_enabled:
             caller = (
@@ -228,6 +222,23 @@ def _preflight(event: dict[str, Any]) -> dict[str, Any]:
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
+def _oversized(event: dict[str, Any]) -> PayloadTooLarge | None:
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    limit = MAX_JSON_BODY if "json" in str(headers.get("content-type", "json")) else MAX_OTHER_BODY
+    return PayloadTooLarge(f"Request body exceeds {limit} bytes") if size > limit else None
+
+
+def _as_proxy_response(response: Response[Any]) -> dict[str, Any]:
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": "application/json", **response.headers},
+        "body": _compact_json(response.body),
+        "isBase64Encoded": False,
+    }
+
+
 def _accept_snake_case_query(event: dict[str, Any]) -> None:
     """Routes name query parameters in camelCase (as the seeds do); `sort_by` reaches them as `sortBy`."""
     for key in ("queryStringParameters", "multiValueQueryStringParameters"):
@@ -249,7 +260,11 @@ def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
         if event.get("httpMethod") == "OPTIONS" and not event.get("requestContext", {}).get("authorizer"):
             return _preflight(event)
         _accept_snake_case_query(event)
-        response = app.resolve(event, context)
+        too_large = _oversized(event)
+        if too_large is not None:
+            response = _as_proxy_response(error_response(too_large.status, too_large.code, too_large.message))
+        else:
+            response = app.resolve(event, context)
         headers = response.setdefault("headers", {}) or {}
         response["headers"] = headers
         headers["X-Request-Id"] = state.request_id

@@ -81,6 +81,7 @@ class TenantItem(TableItem):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     created_by = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
 
     def keys(self) -> dict[str, str | None]:
@@ -98,6 +99,7 @@ class TenantItem(TableItem):
             self.created_at = now
             self.created_by = actor
         self.updated_at = now
+        self.updated_by = actor
         for name, value in self.keys().items():
             setattr(self, name, value)
         if self.deleted_at is not None:

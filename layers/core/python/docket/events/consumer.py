@@ -80,6 +80,7 @@ def make_consumer(
     @logger.inject_lambda_context(clear_state=True)
     @traced
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        config.register_lambda_context(context)
         response = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

@@ -62,7 +62,7 @@ def event_from_record(record: Mapping[str, Any]) -> DomainEvent | None:
         what = Change.DELETED
     else:
         what = Change.UPDATED
-        ignored = {"version", "updated_at", *key_attributes()}
+        ignored = {"version", "updated_at", "updated_by", *key_attributes()}
         differing = {k for k in set(new) | set(old) if new.get(k) != old.get(k)}
         changed = sorted(to_camel(k) for k in differing - ignored)
         if not changed:

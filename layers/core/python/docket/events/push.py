@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -44,7 +45,7 @@ def remember(connection_id: str, org_id: str, user_id: str) -> WsConnection:
         org_id=org_id,
         user_id=user_id,
         connected_at=clock.iso(),
-        ttl=clock.epoch() + CONNECTION_TTL_S,
+        ttl=timedelta(seconds=CONNECTION_TTL_S),
     )
     connection.save()
     return connection

@@ -58,7 +58,6 @@ class Feedback(TenantItem, discriminator="feedback"):
     priority = UnicodeAttribute()
     status = UnicodeAttribute()
     user_id = UnicodeAttribute()
-    updated_by = UnicodeAttribute(null=True)
 
     def keys(self) -> dict[str, str | None]:
         listed = f"{self.created_at}#{self.id}"
@@ -168,7 +167,6 @@ def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_matc
     for name, value in changes.items():
         before[name] = getattr(item, name)
         setattr(item, name, value.value if isinstance(value, StrEnum) else value)
-    item.updated_by = principal.user_id
     try:
         with transaction(principal) as tx:
             tx.save(item)
