@@ -58,14 +58,14 @@ e2e: install
 	$(PY) -m pytest tests/e2e
 
 fuzz: install
-	$(PY) -m pytest -p schemathesis tests/e2e -m fuzz
+	$(PY) -m pytest tests/e2e -m fuzz
 
 # Every test: lint, types, unit, integration, infra (template, cdk-nag, cfn-lint), e2e, fuzz.
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -p schemathesis tests
+	$(PY) -m pytest tests/unit tests/integration tests/infra tests/e2e
 
 layer: install
 	$(PY) -m infra.tools.build_layer

@@ -138,7 +138,7 @@ class Emulator:
         self.pumps.forget()
         return settings
 
-    def stop(self) -> None:
+    def stop(self, *, keep_aws: bool = False) -> None:
         self.pumps.stop()
 
         async def shutdown() -> None:
@@ -148,7 +148,8 @@ class Emulator:
         asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
-        self.aws.stop()
+        if not keep_aws:
+            self.aws.stop()
 
 
 def build_app(gateway: WebSocketGateway) -> web.Application:
@@ -191,13 +192,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_emulator(port: int = 0, *, rate_limits_enabled: bool = True) -> Emulator:
-    """Start everything in background threads and return once it serves."""
+def start_emulator(
+    port: int = 0, *, aws: LocalAws | None = None, rate_limits_enabled: bool = True
+) -> Emulator:
+    """Start everything in background threads and return once it serves.
+
+    One process has one embedded AWS (boto3 reads the endpoint from the environment): pass the
+    process's `LocalAws` when one is already running.
+    """
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
-    aws = LocalAws.start(
-        websocket_endpoint=base_url, token_issuer=f"{base_url}/v1", rate_limits_enabled=rate_limits_enabled
-    )
+    endpoints = {"websocket_endpoint": base_url, "token_issuer": f"{base_url}/v1"}
+    if aws is None:
+        aws = LocalAws.start(rate_limits_enabled=rate_limits_enabled, **endpoints)
+    else:
+        aws.configure(rate_limits_enabled=rate_limits_enabled, **endpoints)
     gateway = WebSocketGateway()
     loop = asyncio.new_event_loop()
     started = threading.Event()

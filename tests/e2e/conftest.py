@@ -9,14 +9,16 @@ import httpx
 import pytest
 
 from docket.security.tokens import TokenClaims, issue_access_token
+from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    running = start_emulator(0)
+def emulator(local_aws: LocalAws) -> Iterator[Emulator]:
+    local_aws.reset()
+    running = start_emulator(0, aws=local_aws)
     yield running
-    running.stop()
+    running.stop(keep_aws=True)
 
 
 @pytest.fixture

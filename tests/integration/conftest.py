@@ -3,19 +3,10 @@ per test), resources created from the same declarations as the stack."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from docket.settings import Settings
 from infra.local.aws import LocalAws
-
-
-@pytest.fixture(scope="session")
-def local_aws() -> Iterator[LocalAws]:
-    local = LocalAws.start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture

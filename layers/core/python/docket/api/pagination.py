@@ -31,7 +31,9 @@ T = TypeVar("T")
 
 # Query parameters every list route declares (one definition, so the spec and the checks agree).
 PageNumber = Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="Page number (1-based)")]
-Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (default {DEFAULT_LIMIT})")]
+Limit = Annotated[
+    int | None, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (default {DEFAULT_LIMIT})")
+]
 Offset = Annotated[int | None, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="`nextCursor` of the previous page")]
 

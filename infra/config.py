@@ -1,0 +1,56 @@
+"""Deployment settings from CDK context (cdk.json, `-c key=value`, or the tests' overrides)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from constructs import Node
+
+from infra import naming
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DEPS_LAYER_DIR = ROOT / ".build" / "layers" / "deps"
+DEFAULT_MAIL_SENDER = "no-reply@docket.example"
+DEFAULT_CORS_ORIGINS: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocketConfig:
+    mail_sender: str = DEFAULT_MAIL_SENDER
+    cors_origins: tuple[str, ...] = DEFAULT_CORS_ORIGINS
+    #: `iss` of Docket's tokens; None means the REST API's own stage URL (computed in the stack).
+    token_issuer: str | None = None
+    #: Directory holding `python/` with the runtime dependencies (built by `make layer`).
+    deps_layer_dir: Path = DEFAULT_DEPS_LAYER_DIR
+    #: Optional custom domain: when both are set, every topology base path maps onto the stage.
+    domain_name: str | None = None
+    certificate_arn: str | None = None
+
+    @classmethod
+    def from_node(cls, node: Node) -> DocketConfig:
+        def get(key: str) -> Any:
+            value = node.try_get_context(key)
+            return None if value in (None, "") else value
+
+        origins = get(naming.CONTEXT_CORS_ORIGINS)
+        deps_dir = get(naming.CONTEXT_DEPS_LAYER_DIR)
+        return cls(
+            mail_sender=get(naming.CONTEXT_MAIL_SENDER) or DEFAULT_MAIL_SENDER,
+            cors_origins=_origins(origins) if origins is not None else DEFAULT_CORS_ORIGINS,
+            token_issuer=get(naming.CONTEXT_TOKEN_ISSUER),
+            deps_layer_dir=Path(deps_dir) if deps_dir else DEFAULT_DEPS_LAYER_DIR,
+            domain_name=get(naming.CONTEXT_DOMAIN_NAME),
+            certificate_arn=get(naming.CONTEXT_CERTIFICATE_ARN),
+        )
+
+
+def _origins(value: str | Sequence[str]) -> tuple[str, ...]:
+    """`-c` passes strings ("a,b"); cdk.json may hold a list."""
+    items = value.split(",") if isinstance(value, str) else value
+    origins = tuple(str(item).strip() for item in items if str(item).strip())
+    if not origins:
+        raise ValueError(f"{naming.CONTEXT_CORS_ORIGINS} names no origin")
+    return origins
