@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import platform
 import statistics
 import time
@@ -173,22 +174,15 @@ def warm_latency(rounds: int = 300) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _with_local_aws(rate_limits: bool) -> Any:
+def run(runs: int, rounds: int) -> str:
     from infra.local.aws import LocalAws
 
-    return LocalAws.start(rate_limits_enabled=rate_limits)
-
-
-def run(runs: int, rounds: int) -> str:
     baseline, imports = coldstart.measure(runs)
-    local = _with_local_aws(rate_limits=True)
+    local = LocalAws.start(rate_limits_enabled=True)
     try:
         calls = aws_calls_per_request()
         latency_with_limits = warm_latency(rounds)
-    finally:
-        local.stop()
-    local = _with_local_aws(rate_limits=False)
-    try:
+        local.configure(rate_limits_enabled=False)
         latency_without_limits = warm_latency(rounds)
     finally:
         local.stop()
@@ -249,6 +243,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=300, help="warm requests per framework")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()
+    for noisy in ("werkzeug", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     report = run(args.runs, args.rounds)
     args.output.write_text(report, encoding="utf-8")
     print(report)

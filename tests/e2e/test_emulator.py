@@ -71,7 +71,9 @@ def test_disconnect_forgets_the_connection_and_pushing_to_a_stale_one_removes_it
 
 
 def test_mail_sent_through_ses_is_in_the_local_mailbox(emulator: Any, mailbox: Callable[..., Any]) -> None:
-    mail.send("client@example.com", "Your hearing is tomorrow", "See you at 10.", "<p>See you at <b>10</b>.</p>")
+    mail.send(
+        "client@example.com", "Your hearing is tomorrow", "See you at 10.", "<p>See you at <b>10</b>.</p>"
+    )
     [latest] = mailbox(to="client@example.com")
     assert latest["subject"] == "Your hearing is tomorrow"
     assert latest["text"].strip() == "See you at 10."

@@ -23,13 +23,17 @@ ALICE = Principal(user_id="usr_alice", org_id="org_A", permissions=("feedback:*"
 def drain(queue: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+        "Messages", []
+    )
     return [json.loads(m["Body"]) for m in messages]
 
 
 def test_a_write_becomes_one_domain_event_on_every_queue(aws: Settings) -> None:
     # Given an item written through the API
-    created = call("helpdesk", "POST", "/v1/feedback", principal=ALICE, body={"feature": "Tasks", "rating": 3})
+    created = call(
+        "helpdesk", "POST", "/v1/feedback", principal=ALICE, body={"feature": "Tasks", "rating": 3}
+    )
     # When the stream is pumped into the real publisher once
     published: list[dict[str, Any]] = []
 
