@@ -74,7 +74,7 @@ synth: install layer
 	$(PY) -m infra.app
 
 cfn-lint: synth
-	$(PY) -m cfnlint --non-zero-exit-code error cdk.out/*.template.json
+	$(VENV)/bin/cfn-lint --non-zero-exit-code error cdk.out/*.template.json
 
 deploy: install layer node_modules/.bin/cdk
 	npx cdk deploy --no-notices

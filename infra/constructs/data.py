@@ -1,0 +1,98 @@
+"""Data: the single table (from the one schema declaration), the documents bucket, the secrets."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from docket.data import schema
+
+
+def _key(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class Data(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, cors_origins: list[str]) -> None:
+        super().__init__(scope, construct_id)
+        self.table = dynamodb.TableV2(
+            self,
+            "Table",
+            partition_key=_key(schema.PRIMARY.partition),
+            sort_key=_key(schema.PRIMARY.sort),
+            billing=dynamodb.Billing.on_demand(),
+            time_to_live_attribute=schema.TTL_ATTRIBUTE,
+            dynamo_stream=dynamodb.StreamViewType(schema.STREAM_VIEW_TYPE),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=index.name,
+                    partition_key=_key(index.keys.partition),
+                    sort_key=_key(index.keys.sort),
+                    projection_type=dynamodb.ProjectionType.ALL,
+                )
+                for index in schema.GLOBAL_INDEXES
+            ],
+        )
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(365))],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.documents = s3.Bucket(
+            self,
+            "Documents",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="documents/",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.POST],
+                    allowed_origins=cors_origins,
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
+                s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(90)),
+            ],
+        )
+
+        # The RS256 key set; its content (`{"activeKid", "keys": [...]}`) is generated and rotated by
+        # the identity work. Until then the stack creates it with a generated placeholder.
+        self.signing_key = secretsmanager.Secret(
+            self,
+            "SigningKey",
+            description="Docket token signing key set (RS256 JWKs)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )
+        self.app_secret = secretsmanager.Secret(
+            self,
+            "AppSecret",
+            description="Docket HMAC secret (pagination cursors, CSRF)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )
