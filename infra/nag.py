@@ -97,6 +97,13 @@ def acknowledge_findings(stack: DocketStack) -> None:
         "The signing key set rotates by key id (new key signs, old keys keep verifying) in the identity work; "
         "rotating the HMAC secret would invalidate every pagination cursor and CSRF token in flight.",
     )
+    if stack.schedules.role is not None:
+        for target in stack.schedules.targets:
+            _ack(
+                [stack.schedules.role],
+                f"IAM5[Resource::<{_logical_id(stack, target.function)}.Arn>:*]",
+                "Invoking the job's function, any version (the grant CDK makes for a function).",
+            )
     _ack(
         stack.routing.dead_letter_queues,
         "SQS3",

@@ -122,7 +122,7 @@ class DocketStack(cdk.Stack):
             functions=functions,
             publisher=functions[topology.PUBLISHER],
         )
-        Schedules(self, "Schedules", functions=functions)
+        self.schedules = Schedules(self, "Schedules", functions=functions)
         Monitoring(self, "Monitoring", dead_letter_queues=routing.dead_letter_queues, api=rest.api)
 
         self.functions = functions

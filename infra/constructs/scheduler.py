@@ -17,10 +17,15 @@ class Schedules(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, functions: dict[str, DocketFunction]) -> None:
         super().__init__(scope, construct_id)
         self.schedules: list[scheduler.CfnSchedule] = []
+        self.role: iam.Role | None = None
+        self.targets: list[DocketFunction] = []
         if not SCHEDULES:
             return
-        role = iam.Role(self, "InvokeRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+        role = self.role = iam.Role(
+            self, "InvokeRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com")
+        )
         for spec in SCHEDULES:
+            self.targets.append(functions[spec.function])
             target = functions[spec.function].function
             target.grant_invoke(role)
             self.schedules.append(
