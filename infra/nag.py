@@ -28,7 +28,7 @@ def _logical_id(stack: cdk.Stack, construct: IConstruct) -> str:
 
 
 def acknowledge_findings(stack: DocketStack) -> None:
-    functions = [f.function for f in stack.functions.values()]
+    functions = list(stack.functions.values())
     api = stack.rest.api
     _ack(
         [api],
@@ -56,20 +56,13 @@ def acknowledge_findings(stack: DocketStack) -> None:
     )
     _ack(
         functions,
-        "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        "The managed basic execution role only lets a function write its own logs.",
-    )
-    _ack(
-        functions,
         "IAM5[Resource::*]",
         "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
     )
-    for action in ("s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"):
-        _ack(functions, f"IAM5[Action::{action}]", "CDK's bucket grant for the documents bucket only.")
     _ack(
         functions,
-        f"IAM5[Resource::<{_logical_id(stack, stack.data.documents)}.Arn>/*]",
-        "Objects of the documents bucket (keys are per tenant under org/<orgId>/, checked by the services).",
+        f"IAM5[Resource::<{_logical_id(stack, stack.data.documents)}.Arn>/org/*]",
+        "Objects of the documents bucket under org/ (one prefix per tenant, checked by the services).",
     )
     _ack(
         functions,

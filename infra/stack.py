@@ -31,7 +31,7 @@ class DocketStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         cors_origins = list(config.cors_origins)
-        data = Data(self, "Data", cors_origins=cors_origins)
+        data = self.data = Data(self, "Data", cors_origins=cors_origins)
         layers = Layers(self, "Layers", deps_dir=config.deps_layer_dir)
         bus = EventBus(self, "Events")
         rest = RestApi(self, "Rest", throttle_rate=200, throttle_burst=400)
@@ -91,7 +91,7 @@ class DocketStack(cdk.Stack):
         for fn in api_groups:
             fn.grant(
                 data.table.grant_read_write_data,
-                data.documents.grant_read_write,
+                self._grant_documents,
                 bus.bus.grant_put_events_to,
                 data.signing_key.grant_read,
                 data.app_secret.grant_read,
@@ -135,6 +135,22 @@ class DocketStack(cdk.Stack):
         naming.output(self, naming.OUTPUT_TABLE_NAME, data.table.table_name, "The single table")
         naming.output(self, naming.OUTPUT_BUS_NAME, bus.bus.event_bus_name, "Domain event bus")
         naming.output(self, naming.OUTPUT_BUCKET_NAME, data.documents.bucket_name, "Documents bucket")
+
+    def _grant_documents(self, fn: object) -> None:
+        assert isinstance(fn, cdk.aws_lambda.Function)
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
+                resources=[self.data.document_objects],
+            )
+        )
 
     def _grant_send_mail(self, fn: DocketFunction) -> None:
         fn.function.add_to_role_policy(

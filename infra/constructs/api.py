@@ -103,7 +103,12 @@ class RestApi(Construct):
             # Session revocation must take effect on the next call: no cached decisions.
             results_cache_ttl=cdk.Duration.seconds(0),
         )
-        integrations = {name: apigw.LambdaIntegration(fn.function, proxy=True) for name, fn in groups.items()}
+        # One API-scoped invoke permission per function instead of two per method: a group with many
+        # prefixes would otherwise outgrow Lambda's 20 KB resource policy.
+        integrations = {
+            name: apigw.LambdaIntegration(fn.function, proxy=True, scope_permission_to_method=False)
+            for name, fn in groups.items()
+        }
         # Bodies are validated by the resolver (pydantic) against the same models as the spec; with no
         # API Gateway models on these proxy methods, the validator checks required parameters only.
         validator = self.api.add_request_validator(

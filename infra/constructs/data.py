@@ -78,6 +78,9 @@ class Data(Construct):
             ],
         )
 
+        # Documents live under org/<orgId>/…; functions get object actions there and nothing else.
+        self.document_objects = self.documents.arn_for_objects("org/*")
+
         # The RS256 key set; its content (`{"activeKid", "keys": [...]}`) is generated and rotated by
         # the identity work. Until then the stack creates it with a generated placeholder.
         self.signing_key = secretsmanager.Secret(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -28,6 +29,14 @@ class DocketFunction(Construct):
     ) -> None:
         super().__init__(scope, pascal(name))
         self.name = name
+        # A role with nothing attached: no AWS-managed policy, only its own log group and what the
+        # stack grants it per function kind.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Docket {name} function",
+        )
         self.log_group = logs.LogGroup(
             self,
             "Logs",
@@ -47,6 +56,7 @@ class DocketFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=self.log_group,
+            role=self.role,
             description=description or f"Docket {name}",
             environment={
                 "POWERTOOLS_SERVICE_NAME": name,
@@ -55,6 +65,8 @@ class DocketFunction(Construct):
                 **environment,
             },
         )
+
+        self.log_group.grant_write(self.role)
 
     def grant(self, *grants: Any) -> None:
         """Apply `resource.grant_*`-style callables to this function (readability at call sites)."""

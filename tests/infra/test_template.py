@@ -258,3 +258,26 @@ def test_an_unacknowledged_nag_finding_fails_synthesis(
     monkeypatch.setattr(nag, "_ack", lambda *args, **kwargs: None)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         synth(tmp_path)
+
+
+def test_each_group_has_one_api_scoped_invoke_permission_not_one_per_method(
+    resources: dict[str, Any],
+) -> None:
+    permissions = [
+        p["Properties"]
+        for p in of_type(resources, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+        and "RestApi" in str(p["Properties"]["SourceArn"])
+    ]
+    by_function: dict[str, int] = {}
+    for permission in permissions:
+        target = str(permission["FunctionName"])
+        by_function[target] = by_function.get(target, 0) + 1
+    # the REST API's groups (and its authorizer): one each, however many prefixes and methods
+    assert len(by_function) == len(topology.API_GROUPS) + 1
+    assert set(by_function.values()) == {1}
+
+
+def test_function_roles_carry_no_aws_managed_policy(resources: dict[str, Any]) -> None:
+    for role in of_type(resources, "AWS::IAM::Role").values():
+        assert not role["Properties"].get("ManagedPolicyArns"), role
