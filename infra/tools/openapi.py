@@ -50,11 +50,11 @@ def _public_operations() -> set[tuple[str, str]]:
     return public
 
 
-def _error_responses(public: bool) -> dict[str, Any]:
+def _error_responses() -> dict[str, Any]:
+    # Public routes answer 401/403 too (a failed login, a foreign organization), so every
+    # operation documents every error status.
     responses = {}
     for error in API_ERRORS:
-        if public and error.status in (401, 403):
-            continue
         responses[str(error.status)] = {
             "description": error.default_message,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
@@ -90,7 +90,7 @@ def build_spec() -> dict[str, Any]:
                 operation["security"] = []
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
-            for status, response in _error_responses(is_public).items():
+            for status, response in _error_responses().items():
                 responses.setdefault(status, response)
     return spec
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from docket.security.tokens import TokenClaims, issue_access_token
+from docket.identity import sessions
 from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
 
@@ -16,7 +16,8 @@ from infra.local.server import Emulator, start_emulator
 @pytest.fixture(scope="session")
 def emulator(local_aws: LocalAws) -> Iterator[Emulator]:
     local_aws.reset()
-    running = start_emulator(0, aws=local_aws)
+    # The e2e flows make many auth calls from one address; rate limits are tested in integration.
+    running = start_emulator(0, aws=local_aws, rate_limits_enabled=False)
     yield running
     running.stop(keep_aws=True)
 
@@ -29,14 +30,13 @@ def api(emulator: Emulator) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def token_for(emulator: Emulator) -> Callable[..., str]:
-    """Mint a Docket access token (what login will return) for a user of an organization."""
+    """An access token of a fresh session (what login returns) for a user of an organization."""
 
     def mint(
         user_id: str, org_id: str, *, roles: tuple[str, ...] = (), permissions: tuple[str, ...] = ()
     ) -> str:
-        return issue_access_token(
-            TokenClaims(user_id=user_id, org_id=org_id, roles=roles, permissions=permissions)
-        )
+        started = sessions.start(user_id=user_id, org_id=org_id, roles=roles, permissions=permissions)
+        return started.access_token
 
     return mint
 

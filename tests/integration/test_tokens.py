@@ -11,8 +11,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from docket.identity import sessions
 from docket.security.keys import load_key_set, new_key_entry
-from docket.security.tokens import CLIENT_ID, TokenClaims, issue_access_token
+from docket.security.tokens import CLIENT_ID, TokenClaims
 from docket.settings import Settings
 from infra.tools.functions import load
 from tests.integration.support import FakeContext
@@ -46,7 +47,9 @@ def authorize(
 
 def forge(aws: Settings, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
+    live = sessions.start(user_id="usr_1", org_id="org_A")
     payload = {
+        "sid": live.session_id,
         "sub": "usr_1",
         "iss": aws.token_issuer,
         "token_use": "access",
@@ -65,8 +68,18 @@ def signed(aws: Settings, payload: dict[str, Any], **header: Any) -> str:
     return jwt.encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid, **header})
 
 
+def valid_token() -> str:
+    return sessions.start(
+        user_id=CLAIMS.user_id,
+        org_id=CLAIMS.org_id,
+        email=CLAIMS.email,
+        roles=CLAIMS.roles,
+        permissions=CLAIMS.permissions,
+    ).access_token
+
+
 def test_a_valid_token_is_allowed_with_the_principal_as_context(aws: Settings) -> None:
-    result = authorize({"Authorization": f"Bearer {issue_access_token(CLAIMS)}"})
+    result = authorize({"Authorization": f"Bearer {valid_token()}"})
     assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
     assert result["principalId"] == "usr_1"
     assert result["context"]["orgId"] == "org_A"
@@ -112,7 +125,20 @@ def attacks(aws: Settings) -> dict[str, str]:
             forge(aws), stranger_key, algorithm="RS256", headers={"kid": stranger["kid"]}
         ),  # type: ignore[arg-type]
         "garbage": "not-a-jwt",
+        "no session": jwt.encode(
+            {k: v for k, v in forge(aws).items() if k != "sid"},
+            key.private_key,
+            algorithm="RS256",
+            headers={"kid": key.kid},
+        ),
+        "revoked session": revoked_session_token(),
     }
+
+
+def revoked_session_token() -> str:
+    started = sessions.start(user_id="usr_1", org_id="org_A")
+    sessions.revoke(started.session_id, reason="test")
+    return started.access_token
 
 
 @pytest.mark.parametrize(
@@ -129,6 +155,8 @@ def attacks(aws: Settings) -> dict[str, str]:
         "tampered payload",
         "unknown kid",
         "garbage",
+        "no session",
+        "revoked session",
     ],
 )
 def test_token_attacks_are_refused_as_401(aws: Settings, attack: str) -> None:
@@ -146,7 +174,7 @@ def test_missing_or_non_bearer_credentials_are_401(aws: Settings, headers: dict[
 
 
 def test_websocket_connect_takes_the_token_from_the_query_and_allows_anonymous_pings(aws: Settings) -> None:
-    with_token = authorize({}, websocket=True, query={"token": issue_access_token(CLAIMS)})
+    with_token = authorize({}, websocket=True, query={"token": valid_token()})
     assert with_token["context"]["orgId"] == "org_A"
     anonymous = authorize({}, websocket=True)
     assert anonymous["context"]["userId"] == "anonymous"

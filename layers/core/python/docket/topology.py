@@ -85,6 +85,24 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         public=(Route("GET", "/openapi.json"), Route("GET", "/docs")),
         memory_mb=256,
     ),
+    ApiGroup(
+        name="auth",
+        prefixes=("/auth", "/token", "/.well-known"),
+        public=(
+            Route("POST", "/auth/organization/register"),
+            Route("GET", "/auth/verify-email"),
+            Route("POST", "/auth/resend-verification"),
+            Route("POST", "/auth/login"),
+            Route("POST", "/auth/refresh"),
+            Route("POST", "/auth/forgot-password"),
+            Route("POST", "/auth/reset-password"),
+            Route("POST", "/auth/token"),
+            Route("POST", "/token"),
+            Route("POST", "/token/refresh"),
+            Route("GET", "/.well-known/jwks.json"),
+        ),
+        category=RateCategory.AUTH,
+    ),
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
 )
 

@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
+    ResponseValidationError,
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -148,6 +149,12 @@ def _register_error_mapper(app: APIGatewayRestResolver) -> None:
         return error_response(
             400, ValidationFailed.code, "Validation failed", _validation_details(exc.errors())
         )
+
+    @app.exception_handler(ResponseValidationError)
+    def invalid_response(exc: ResponseValidationError) -> Response[Any]:
+        # our bug, not the caller's: log it and answer 500
+        logger.error("response does not match its model", extra={"errors": _validation_details(exc.errors())})
+        return error_response(500, DocketError.code, DocketError.default_message)
 
     @app.exception_handler(RequestUnsupportedContentType)
     def unsupported_media(exc: RequestUnsupportedContentType) -> Response[Any]:

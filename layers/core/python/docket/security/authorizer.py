@@ -25,7 +25,13 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 
 def principal_from_token(token: str) -> Principal:
+    from docket.identity import sessions
+
     claims = verify_access_token(token)
+    session_id = claims.get("sid")
+    # every Docket access token belongs to a session; a revoked one is refused on the next call
+    if not isinstance(session_id, str) or not sessions.is_active(session_id):
+        raise AuthenticationFailed("Session is not active")
     return Principal(
         user_id=str(claims["sub"]),
         org_id=str(claims["custom:org_id"]),

@@ -1,0 +1,218 @@
+"""Auth group: sign-up, login, tokens (Docket's and the seeds' protocol shapes), email and passwords."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Form, Query
+
+from docket.api.deps import CurrentPrincipal
+from docket.api.models import Ok
+from docket.api.resolver import build_app, make_handler
+from docket.api.responses import ok
+from docket.errors import AuthenticationFailed
+from docket.identity import accounts, sessions
+from docket.identity.models import (
+    ChangePasswordIn,
+    Done,
+    EmailIn,
+    LoginIn,
+    OAuthError,
+    OAuthToken,
+    OrganizationSummary,
+    RefreshedTokens,
+    RefreshIn,
+    RegisterIn,
+    Registration,
+    ResetPasswordIn,
+    SessionTokens,
+    SimpleJwtIn,
+    SimpleJwtPair,
+    SimpleJwtRefreshIn,
+    UserSummary,
+)
+from docket.security.keys import load_key_set
+from docket.settings import get_settings
+
+router = Router()
+TAGS = ["auth"]
+
+
+def _client() -> tuple[str | None, str | None]:
+    event = router.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    return headers.get("user-agent"), event.request_context.identity.source_ip
+
+
+def _session_tokens(found: accounts.LoggedIn) -> SessionTokens:
+    user = found.user
+    return SessionTokens(
+        access_token=found.tokens.access_token,
+        refresh_token=found.tokens.refresh_token,
+        expires_in=found.tokens.expires_in,
+        user=UserSummary(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            role=found.roles[0] if found.roles else None,
+            roles=list(found.roles),
+            permissions=list(found.permissions),
+            email_verified=user.email_verified_at is not None,
+        ),
+        organization=OrganizationSummary(
+            id=found.organization.id, name=found.organization.name, slug=found.organization.slug
+        ),
+    )
+
+
+@router.post(
+    "/auth/organization/register", status_code=201, summary="Register a firm and its owner", tags=TAGS
+)
+def register(body: RegisterIn) -> Response[Ok[Registration]]:
+    done = accounts.register(**body.model_dump(by_alias=False))
+    data = Registration(user_id=done.user.id, organization_id=done.organization.id)
+    return ok(data, status=201, message="Organization registered successfully; check your email to verify it")
+
+
+@router.get("/auth/verify-email", summary="Verify an email address", tags=TAGS)
+def verify_email(token: Annotated[str, Query(min_length=1, max_length=512)]) -> Ok[Done]:
+    accounts.verify_email(token)
+    return Ok(data=Done(), message="Email verified")
+
+
+@router.post(
+    "/auth/resend-verification", status_code=202, summary="Send the verification mail again", tags=TAGS
+)
+def resend_verification(body: EmailIn) -> Response[Ok[Done]]:
+    accounts.resend_verification(body.email)
+    return ok(Done(), status=202, message="If the address needs verifying, a mail is on its way")
+
+
+@router.post("/auth/login", summary="Log in with email and password", tags=TAGS)
+def login(body: LoginIn) -> Ok[SessionTokens]:
+    device, ip = _client()
+    found = accounts.login(
+        body.email, body.password, organization_id=body.organization_id, device=device, ip=ip
+    )
+    return Ok(data=_session_tokens(found))
+
+
+@router.post("/auth/refresh", summary="Exchange a refresh token (rotates it)", tags=TAGS)
+def refresh(body: RefreshIn) -> Ok[RefreshedTokens]:
+    tokens = sessions.rotate(body.refresh_token, ip=_client()[1])
+    return Ok(
+        data=RefreshedTokens(
+            access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
+        )
+    )
+
+
+@router.post("/auth/logout", summary="End this session", tags=TAGS)
+def logout(principal: CurrentPrincipal) -> Ok[Done]:
+    if principal.session_id:
+        sessions.revoke(principal.session_id, reason="logout")
+    return Ok(data=Done(), message="Logged out successfully")
+
+
+@router.post("/auth/forgot-password", status_code=202, summary="Mail a password reset code", tags=TAGS)
+def forgot_password(body: EmailIn) -> Response[Ok[Done]]:
+    accounts.forgot_password(body.email)
+    return ok(Done(), status=202, message="If an account exists for this address, a reset mail is on its way")
+
+
+@router.post("/auth/reset-password", summary="Choose a new password with a reset code", tags=TAGS)
+def reset_password(body: ResetPasswordIn) -> Ok[Done]:
+    accounts.reset_password(body.token, body.chosen)
+    return Ok(data=Done(), message="Password changed; log in again")
+
+
+@router.post("/auth/change-password", summary="Change your password (other sessions end)", tags=TAGS)
+def change_password(principal: CurrentPrincipal, body: ChangePasswordIn) -> Ok[Done]:
+    accounts.change_password(principal, body.current_password, body.new_password)
+    return Ok(data=Done(), message="Password changed")
+
+
+# --- protocol endpoints: their protocol's shape, not the envelope -----------------------------
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> Response[Any]:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body={"error": error, "error_description": description},
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+@router.post(
+    "/auth/token",
+    summary="OAuth 2.0 token endpoint (password and refresh_token grants)",
+    tags=TAGS,
+    responses={
+        200: {
+            "description": "RFC 6749 §5.1 token response",
+            "content": {"application/json": {"model": OAuthToken}},
+        },
+        400: {
+            "description": "RFC 6749 §5.2 error response",
+            "content": {"application/json": {"model": OAuthError}},
+        },
+    },
+)
+def oauth_token(
+    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
+    username: Annotated[str | None, Form(max_length=254)] = None,
+    password: Annotated[str | None, Form(max_length=256)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=512)] = None,
+    scope: Annotated[str | None, Form(max_length=1024)] = None,
+) -> Response[Any]:
+    device, ip = _client()
+    try:
+        if grant_type == "password":
+            if not username or not password:
+                return _oauth_error("invalid_request", "username and password are required")
+            tokens = accounts.login(username, password, device=device, ip=ip).tokens
+        else:
+            if not refresh_token:
+                return _oauth_error("invalid_request", "refresh_token is required")
+            tokens = sessions.rotate(refresh_token, ip=ip)
+    except AuthenticationFailed as exc:
+        return _oauth_error("invalid_grant", exc.message)
+    body = OAuthToken(
+        access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token
+    )
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=body.model_dump(by_alias=True),
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+@router.post("/token", summary="Token pair (seed 003's SimpleJWT client)", tags=TAGS)
+def simplejwt_token(body: SimpleJwtIn) -> SimpleJwtPair:
+    device, ip = _client()
+    tokens = accounts.login(body.username, body.password, device=device, ip=ip).tokens
+    return SimpleJwtPair(access=tokens.access_token, refresh=tokens.refresh_token)
+
+
+@router.post("/token/refresh", summary="Refresh a SimpleJWT token pair", tags=TAGS)
+def simplejwt_refresh(body: SimpleJwtRefreshIn) -> SimpleJwtPair:
+    tokens = sessions.rotate(body.refresh, ip=_client()[1])
+    return SimpleJwtPair(access=tokens.access_token, refresh=tokens.refresh_token)
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys of Docket's token signing keys", tags=TAGS)
+def jwks() -> Response[Any]:
+    keys = load_key_set(get_settings().signing_key_secret_id).jwks()
+    return Response(
+        status_code=200, content_type="application/json", body=keys, headers={"Cache-Control": "max-age=300"}
+    )
+
+
+app = build_app("auth", [router])
+handler = make_handler(app)

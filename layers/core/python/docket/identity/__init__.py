@@ -1,0 +1,1 @@
+"""Identity: organizations, users, memberships, sessions, passwords and one-time tokens."""

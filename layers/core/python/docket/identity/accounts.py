@@ -1,0 +1,285 @@
+"""Organizations, users and memberships: sign-up, login, email verification, password changes.
+
+Access patterns (docs/access-patterns.md):
+- organization:          pk = ORG#<org>, sk = META
+- user:                  pk = USER#<user>, sk = META
+- email uniqueness:      pk = EMAIL#<email>, sk = EMAIL (conditional put in the sign-up transaction)
+- membership:            pk = ORG#<org>#MEMBER#<user>, sk = META; gsi1 ORG#<org>#MEMBERS
+- a user's organizations: pk = USER#<user>, sk begins_with ORG#
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
+
+from docket import clock, mail
+from docket.data.models import TableItem, org_key
+from docket.data.transactions import transaction
+from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
+from docket.identity import onetime, passwords, roles, sessions
+from docket.ids import new_id
+from docket.security.principal import Principal
+from docket.settings import get_settings
+
+
+class Organization(TableItem, discriminator="organization"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    require_mfa = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+
+
+class User(TableItem, discriminator="user"):
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    password_hash = UnicodeAttribute(null=True)
+    email_verified_at = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="active")
+    default_org_id = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class EmailClaim(TableItem, discriminator="email_claim"):
+    user_id = UnicodeAttribute()
+
+
+class Membership(TableItem, discriminator="membership"):
+    org_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(default="active")
+    joined_at = UnicodeAttribute()
+
+
+class UserOrganization(TableItem, discriminator="user_org"):
+    org_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return "-".join(part for part in cleaned.split("-") if part)[:48] or "firm"
+
+
+@dataclass(frozen=True)
+class Registered:
+    user: User
+    organization: Organization
+
+
+def register(
+    *,
+    organization_name: str,
+    organization_email: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+) -> Registered:
+    email = normalize_email(email)
+    passwords.require_strong(password, email=email)
+    now = clock.iso()
+    org_id, user_id = new_id("org"), new_id("usr")
+    organization = Organization(
+        pk=org_key(org_id),
+        sk="META",
+        id=org_id,
+        name=organization_name,
+        email=normalize_email(organization_email),
+        slug=f"{_slug(organization_name)}-{org_id[-6:].lower()}",
+        created_at=now,
+    )
+    user = User(
+        pk=f"USER#{user_id}",
+        sk="META",
+        id=user_id,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password_hash=passwords.hash_password(password),
+        default_org_id=org_id,
+        created_at=now,
+    )
+    owner = [roles.OWNER]
+    actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner))
+    with transaction(actor, conflict_message="An account with this email already exists") as tx:
+        tx.save(organization, condition=Organization.pk.does_not_exist())
+        tx.save(user, condition=User.pk.does_not_exist())
+        tx.save(
+            EmailClaim(pk=f"EMAIL#{email}", sk="EMAIL", user_id=user_id),
+            condition=EmailClaim.pk.does_not_exist(),
+        )
+        tx.save(
+            Membership(
+                pk=f"{org_key(org_id)}#MEMBER#{user_id}",
+                sk="META",
+                gsi1pk=f"{org_key(org_id)}#MEMBERS",
+                gsi1sk=f"{now}#{user_id}",
+                org_id=org_id,
+                user_id=user_id,
+                roles=owner,
+                joined_at=now,
+            )
+        )
+        tx.save(
+            UserOrganization(
+                pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
+            )
+        )
+    send_verification(user)
+    return Registered(user=user, organization=organization)
+
+
+def send_verification(user: User) -> None:
+    token = onetime.issue(onetime.VERIFY_EMAIL, user.id)
+    link = f"{get_settings().token_issuer}/auth/verify-email?token={token}"
+    mail.send(
+        user.email,
+        "Verify your Docket email address",
+        f"Hello {user.first_name},\n\nConfirm your address: {link}\n\nThe link works once, for 48 hours.\n",
+        f'<p>Hello {user.first_name},</p><p><a href="{link}">Confirm your address</a>.</p>'
+        "<p>The link works once, for 48 hours.</p>",
+    )
+
+
+def find_user_by_email(email: str) -> User | None:
+    try:
+        claim = EmailClaim.get(f"EMAIL#{normalize_email(email)}", "EMAIL")
+        return User.get(f"USER#{claim.user_id}", "META")
+    except (EmailClaim.DoesNotExist, User.DoesNotExist):
+        return None
+
+
+def get_user(user_id: str) -> User:
+    try:
+        return User.get(f"USER#{user_id}", "META")
+    except User.DoesNotExist as exc:
+        raise NotFound("User not found") from exc
+
+
+def get_organization(org_id: str) -> Organization:
+    try:
+        return Organization.get(org_key(org_id), "META")
+    except Organization.DoesNotExist as exc:
+        raise NotFound("Organization not found") from exc
+
+
+def verify_email(token: str) -> User:
+    user = get_user(onetime.redeem(onetime.VERIFY_EMAIL, token))
+    if user.email_verified_at is None:
+        user.update(actions=[User.email_verified_at.set(clock.iso())])
+    return user
+
+
+def resend_verification(email: str) -> None:
+    user = find_user_by_email(email)
+    if user is not None and user.email_verified_at is None:
+        send_verification(user)
+
+
+def memberships_of(user_id: str) -> list[UserOrganization]:
+    found = UserOrganization.query(f"USER#{user_id}", UserOrganization.sk.startswith("ORG#"))
+    return [m for m in found if isinstance(m, UserOrganization)]
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    tokens: sessions.Tokens
+    user: User
+    organization: Organization
+    roles: tuple[str, ...]
+    permissions: tuple[str, ...]
+
+
+def login(
+    email: str,
+    password: str,
+    *,
+    organization_id: str | None = None,
+    device: str | None = None,
+    ip: str | None = None,
+) -> LoggedIn:
+    """Check the password (constant work whether or not the account exists) and open a session."""
+    user = find_user_by_email(email)
+    if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
+        raise AuthenticationFailed("Invalid email or password")
+    if user.status != "active":
+        raise AuthenticationFailed("This account is disabled")
+    return open_session(user, organization_id=organization_id, device=device, ip=ip)
+
+
+def open_session(
+    user: User, *, organization_id: str | None = None, device: str | None = None, ip: str | None = None
+) -> LoggedIn:
+    memberships = {m.org_id: m for m in memberships_of(user.id)}
+    wanted = organization_id or user.default_org_id or next(iter(memberships), None)
+    if wanted is None or wanted not in memberships:
+        raise Forbidden("You are not a member of this organization")
+    granted = tuple(str(r) for r in memberships[wanted].roles or ())
+    permissions = roles.permissions_of(granted)
+    tokens = sessions.start(
+        user_id=user.id,
+        org_id=wanted,
+        email=user.email,
+        roles=granted,
+        permissions=permissions,
+        device=device,
+        ip=ip,
+    )
+    return LoggedIn(tokens, user, get_organization(wanted), granted, permissions)
+
+
+def forgot_password(email: str) -> None:
+    """Mail a reset link when the account exists; the caller learns nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or user.status != "active":
+        return
+    token = onetime.issue(onetime.RESET_PASSWORD, user.id)
+    mail.send(
+        user.email,
+        "Reset your Docket password",
+        f"Use this code to choose a new password within an hour: {token}\n\nIf you did not ask, ignore this mail.\n",
+    )
+
+
+def reset_password(token: str, new_password: str) -> None:
+    user = get_user(onetime.redeem(onetime.RESET_PASSWORD, token))
+    passwords.require_strong(new_password, email=user.email, field="newPassword")
+    user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
+    sessions.revoke_all(user.id, reason="password reset")
+
+
+def change_password(principal: Principal, current_password: str, new_password: str) -> None:
+    user = get_user(principal.user_id)
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise ValidationFailed(
+            "Current password is wrong", details=[{"field": "currentPassword", "message": "does not match"}]
+        )
+    if current_password == new_password:
+        raise ValidationFailed(
+            "Choose a new password",
+            details=[{"field": "newPassword", "message": "must differ from the current one"}],
+        )
+    passwords.require_strong(new_password, email=user.email, field="newPassword")
+    user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
+    sessions.revoke_all(user.id, reason="password changed", keep=principal.session_id or None)
+
+
+def ensure_unused_email(email: str) -> None:
+    if find_user_by_email(email) is not None:
+        raise Conflict("An account with this email already exists")

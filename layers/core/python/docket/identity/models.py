@@ -1,0 +1,132 @@
+"""Request and response models of the auth group."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from docket.api.models import ApiModel, InputModel
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+Email = Field(pattern=EMAIL_PATTERN, max_length=254, examples=["john@acme.example"])
+
+
+class RegisterIn(InputModel):
+    organization_name: str = Field(min_length=1, max_length=200, examples=["Acme Law LLP"])
+    organization_email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Registration(ApiModel):
+    user_id: str
+    organization_id: str
+
+
+class LoginIn(InputModel):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    organization_id: str | None = Field(default=None, max_length=64)
+
+
+class RefreshIn(InputModel):
+    refresh_token: str = Field(min_length=1, max_length=512)
+
+
+class EmailIn(InputModel):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+
+
+class ResetPasswordIn(InputModel):
+    token: str = Field(min_length=1, max_length=512)
+    #: seed 000 calls it `password`, seed 001 `new_password`; either is accepted
+    password: str | None = Field(default=None, max_length=256)
+    new_password: str | None = Field(default=None, max_length=256)
+
+    @model_validator(mode="after")
+    def _one_password(self) -> ResetPasswordIn:
+        if not (self.password or self.new_password):
+            raise ValueError("newPassword is required")
+        return self
+
+    @property
+    def chosen(self) -> str:
+        return str(self.new_password or self.password)
+
+
+class ChangePasswordIn(InputModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class UserSummary(ApiModel):
+    id: str
+    email: str
+    name: str
+    first_name: str
+    last_name: str
+    role: str | None
+    roles: list[str]
+    permissions: list[str]
+    email_verified: bool
+
+
+class OrganizationSummary(ApiModel):
+    id: str
+    name: str
+    slug: str
+
+
+class SessionTokens(ApiModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    user: UserSummary
+    organization: OrganizationSummary
+
+
+class RefreshedTokens(ApiModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class Done(ApiModel):
+    done: bool = True
+
+
+class OAuthToken(ApiModel):
+    """RFC 6749 §5.1 (snake_case on the wire, as the RFC says)."""
+
+    access_token: str = Field(serialization_alias="access_token")
+    token_type: Literal["bearer"] = Field(default="bearer", serialization_alias="token_type")
+    expires_in: int = Field(serialization_alias="expires_in")
+    refresh_token: str = Field(serialization_alias="refresh_token")
+
+
+class OAuthError(ApiModel):
+    """RFC 6749 §5.2."""
+
+    error: Literal["invalid_request", "invalid_grant", "unsupported_grant_type", "invalid_client"]
+    error_description: str = Field(serialization_alias="error_description")
+
+
+class SimpleJwtIn(InputModel):
+    """Seed 003's `/token` (Django REST framework SimpleJWT shape)."""
+
+    username: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SimpleJwtRefreshIn(InputModel):
+    refresh: str = Field(min_length=1, max_length=512)
+
+
+class SimpleJwtPair(ApiModel):
+    access: str
+    refresh: str
