@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from docket.identity import sessions
 from docket.security.principal import Principal
 from infra.tools import coldstart
 from infra.tools.functions import ROOT, load
@@ -101,7 +102,16 @@ def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
             "helpdesk", "POST", "/v1/feedback", {"feature": "Warm-up", "rating": 3}
         )  # cold caches
         feedback_id = json.loads(created["body"])["data"]["id"]
+        token = sessions.start(user_id=MEMBER.user_id, org_id=MEMBER.org_id, permissions=MEMBER.permissions)
+        authorizer_event = {
+            "type": "REQUEST",
+            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/feedback",
+            "headers": {"Authorization": f"Bearer {token.access_token}"},
+            "requestContext": {"requestId": "bench"},
+        }
+        load("authorizer").handler(authorizer_event, _Context())  # warm: key set cached
         scenarios: list[tuple[str, Callable[[], Any]]] = [
+            ("authorizer (Bearer token)", lambda: load("authorizer").handler(authorizer_event, _Context())),
             ("GET /health", lambda: _invoke("platform", "GET", "/v1/health")),
             (
                 "POST /feedback",
@@ -209,7 +219,9 @@ def run(runs: int, rounds: int) -> str:
         "## AWS calls per request",
         "",
         "Every botocore call made while the handler runs (warm: secrets and clients already cached).",
-        "The rate limiter's `UpdateItem` is one per request; the rest is the route's own work.",
+        "The rate limiter's `UpdateItem` is one per request; the rest is the route's own work. The",
+        "authorizer runs before every protected request (no cache, so revocation is immediate): its",
+        "session read comes on top of each protected row.",
         "",
         "| scenario | calls | by operation |",
         "| --- | --- | --- |",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from docket.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -27,6 +28,9 @@ _COMMON = frozenset(
 
 @cache
 def _hasher() -> PasswordHasher:
+    # imported on first use: only sign-up, login and password changes pay for it
+    from argon2 import PasswordHasher
+
     # argon2id, m=19 MiB, t=2, p=1: OWASP's minimum recommendation
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
@@ -37,6 +41,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant-work check; a missing hash still costs one verification (no user enumeration)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher().verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
