@@ -13,12 +13,17 @@ from docket.api.models import Ok
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.errors import AuthenticationFailed
-from docket.identity import accounts, sessions
+from docket.identity import accounts, mfa, sessions
 from docket.identity.models import (
+    BackupCodes,
     ChangePasswordIn,
+    CodeIn,
     Done,
     EmailIn,
     LoginIn,
+    MfaChallenge,
+    MfaEnrollment,
+    MfaStatus,
     OAuthError,
     OAuthToken,
     OrganizationSummary,
@@ -32,6 +37,7 @@ from docket.identity.models import (
     SimpleJwtPair,
     SimpleJwtRefreshIn,
     UserSummary,
+    VerifyMfaIn,
 )
 from docket.security.keys import load_key_set
 from docket.settings import get_settings
@@ -93,12 +99,81 @@ def resend_verification(body: EmailIn) -> Response[Ok[Done]]:
 
 
 @router.post("/auth/login", summary="Log in with email and password", tags=TAGS)
-def login(body: LoginIn) -> Ok[SessionTokens]:
+def login(body: LoginIn) -> Ok[SessionTokens | MfaChallenge]:
+    device, ip = _client()
+    try:
+        found = accounts.login(
+            body.email, body.password, organization_id=body.organization_id, device=device, ip=ip
+        )
+    except accounts.MfaRequired:
+        return Ok(data=MfaChallenge(), message="Enter the code from your authenticator app")
+    return Ok(data=_session_tokens(found))
+
+
+@router.post("/auth/verify-mfa", summary="Complete a login with a TOTP or backup code", tags=TAGS)
+def verify_mfa(body: VerifyMfaIn) -> Ok[SessionTokens]:
     device, ip = _client()
     found = accounts.login(
-        body.email, body.password, organization_id=body.organization_id, device=device, ip=ip
+        body.email,
+        body.password,
+        organization_id=body.organization_id,
+        mfa_code=body.mfa_code,
+        device=device,
+        ip=ip,
     )
     return Ok(data=_session_tokens(found))
+
+
+# --- MFA management -------------------------------------------------------------------------
+
+
+@router.get("/mfa/check", summary="MFA status of the caller", tags=["mfa"])
+def mfa_check(principal: CurrentPrincipal) -> Ok[MfaStatus]:
+    user = accounts.get_user(principal.user_id)
+    organization = accounts.get_organization(principal.org_id)
+    return Ok(
+        data=MfaStatus(
+            enabled=bool(user.mfa_enabled),
+            required_by_organization=bool(organization.require_mfa),
+            backup_codes_remaining=mfa.remaining_backup_codes(user),
+        )
+    )
+
+
+@router.post("/mfa/setup/initialize", summary="Start enrolling an authenticator app", tags=["mfa"])
+def mfa_initialize(principal: CurrentPrincipal) -> Ok[MfaEnrollment]:
+    enrollment = mfa.initialize(principal.user_id)
+    return Ok(
+        data=MfaEnrollment(
+            secret=enrollment.secret, otpauth_url=enrollment.otpauth_url, qr_code=enrollment.qr_code
+        )
+    )
+
+
+@router.post(
+    "/mfa/setup/verify", summary="Enable MFA with a first code; returns backup codes once", tags=["mfa"]
+)
+def mfa_verify_setup(principal: CurrentPrincipal, body: CodeIn) -> Ok[BackupCodes]:
+    codes = mfa.confirm(principal.user_id, body.code)
+    return Ok(data=BackupCodes(backup_codes=codes), message="MFA enabled; store the backup codes safely")
+
+
+@router.get(
+    "/mfa/backup-codes", summary="How many backup codes are left (codes are stored hashed)", tags=["mfa"]
+)
+def mfa_backup_codes(principal: CurrentPrincipal) -> Ok[MfaStatus]:
+    return mfa_check(principal)
+
+
+@router.post("/mfa/backup-codes/regenerate", summary="New backup codes (old ones stop working)", tags=["mfa"])
+def mfa_regenerate(principal: CurrentPrincipal, body: CodeIn) -> Ok[BackupCodes]:
+    return Ok(data=BackupCodes(backup_codes=mfa.regenerate_backup_codes(principal.user_id, body.code)))
+
+
+@router.delete("/mfa/disable", summary="Disable MFA (a current code is required)", tags=["mfa"])
+def mfa_disable(principal: CurrentPrincipal, body: CodeIn) -> Ok[Done]:
+    mfa.disable(principal.user_id, body.code)
+    return Ok(data=Done(), message="MFA disabled")
 
 
 @router.post("/auth/refresh", summary="Exchange a refresh token (rotates it)", tags=TAGS)
@@ -182,6 +257,8 @@ def oauth_token(
             tokens = sessions.rotate(refresh_token, ip=ip)
     except AuthenticationFailed as exc:
         return _oauth_error("invalid_grant", exc.message)
+    except accounts.MfaRequired:
+        return _oauth_error("invalid_grant", "This account uses MFA; log in with POST /auth/login")
     body = OAuthToken(
         access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token
     )
@@ -196,7 +273,10 @@ def oauth_token(
 @router.post("/token", summary="Token pair (seed 003's SimpleJWT client)", tags=TAGS)
 def simplejwt_token(body: SimpleJwtIn) -> SimpleJwtPair:
     device, ip = _client()
-    tokens = accounts.login(body.username, body.password, device=device, ip=ip).tokens
+    try:
+        tokens = accounts.login(body.username, body.password, device=device, ip=ip).tokens
+    except accounts.MfaRequired as exc:
+        raise AuthenticationFailed("This account uses MFA; log in with POST /auth/login") from exc
     return SimpleJwtPair(access=tokens.access_token, refresh=tokens.refresh_token)
 
 

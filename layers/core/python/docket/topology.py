@@ -87,12 +87,13 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ),
     ApiGroup(
         name="auth",
-        prefixes=("/auth", "/token", "/.well-known"),
+        prefixes=("/auth", "/token", "/mfa", "/.well-known"),
         public=(
             Route("POST", "/auth/organization/register"),
             Route("GET", "/auth/verify-email"),
             Route("POST", "/auth/resend-verification"),
             Route("POST", "/auth/login"),
+            Route("POST", "/auth/verify-mfa"),
             Route("POST", "/auth/refresh"),
             Route("POST", "/auth/forgot-password"),
             Route("POST", "/auth/reset-password"),

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 
 from docket import clock, mail
 from docket.data.models import TableItem, org_key
@@ -43,6 +49,11 @@ class User(TableItem, discriminator="user"):
     status = UnicodeAttribute(default="active")
     default_org_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    mfa_enabled = BooleanAttribute(default=False)
+    mfa_seed = UnicodeAttribute(null=True)
+    mfa_pending_seed = UnicodeAttribute(null=True)
+    mfa_last_step = NumberAttribute(null=True)
+    mfa_backup_hashes = UnicodeSetAttribute(null=True)
 
     @property
     def name(self) -> str:
@@ -206,20 +217,37 @@ class LoggedIn:
     permissions: tuple[str, ...]
 
 
-def login(
-    email: str,
-    password: str,
-    *,
-    organization_id: str | None = None,
-    device: str | None = None,
-    ip: str | None = None,
-) -> LoggedIn:
-    """Check the password (constant work whether or not the account exists) and open a session."""
+class MfaRequired(Exception):
+    """The password was right; a second factor is needed (`POST /auth/verify-mfa`)."""
+
+
+def check_password(email: str, password: str) -> User:
+    """The user, when the password matches (constant work whether or not the account exists)."""
     user = find_user_by_email(email)
     if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
         raise AuthenticationFailed("Invalid email or password")
     if user.status != "active":
         raise AuthenticationFailed("This account is disabled")
+    return user
+
+
+def login(
+    email: str,
+    password: str,
+    *,
+    organization_id: str | None = None,
+    mfa_code: str | None = None,
+    device: str | None = None,
+    ip: str | None = None,
+) -> LoggedIn:
+    """Password (and, when enabled, a TOTP or backup code) → a new session."""
+    from docket.identity import mfa
+
+    user = check_password(email, password)
+    if user.mfa_enabled:
+        if not mfa_code:
+            raise MfaRequired()
+        mfa.verify(user, mfa_code)
     return open_session(user, organization_id=organization_id, device=device, ip=ip)
 
 

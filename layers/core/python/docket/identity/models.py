@@ -32,6 +32,39 @@ class LoginIn(InputModel):
     organization_id: str | None = Field(default=None, max_length=64)
 
 
+class VerifyMfaIn(InputModel):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    mfa_code: str = Field(min_length=6, max_length=32)
+    organization_id: str | None = Field(default=None, max_length=64)
+
+
+class MfaChallenge(ApiModel):
+    mfa_required: Literal[True] = True
+    methods: list[str] = Field(default_factory=lambda: ["totp", "backup_code"])
+    next: str = "POST /auth/verify-mfa with email, password and mfaCode"
+
+
+class CodeIn(InputModel):
+    code: str = Field(min_length=6, max_length=32)
+
+
+class MfaStatus(ApiModel):
+    enabled: bool
+    required_by_organization: bool
+    backup_codes_remaining: int
+
+
+class MfaEnrollment(ApiModel):
+    secret: str
+    otpauth_url: str
+    qr_code: str
+
+
+class BackupCodes(ApiModel):
+    backup_codes: list[str]
+
+
 class RefreshIn(InputModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 

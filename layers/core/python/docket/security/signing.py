@@ -10,7 +10,8 @@ from docket.security.secrets import secret_string
 from docket.settings import get_settings
 
 
-def _key(purpose: str) -> bytes:
+def derived_key(purpose: str) -> bytes:
+    """A 32-byte key for one purpose, derived from the app secret (HMAC-SHA256 as a KDF)."""
     root = secret_string(get_settings().app_secret_id).encode()
     return hmac.new(root, purpose.encode(), hashlib.sha256).digest()
 
@@ -24,7 +25,7 @@ def b64url_decode(text: str) -> bytes:
 
 
 def sign(purpose: str, message: bytes) -> str:
-    return b64url(hmac.new(_key(purpose), message, hashlib.sha256).digest())
+    return b64url(hmac.new(derived_key(purpose), message, hashlib.sha256).digest())
 
 
 def verify(purpose: str, message: bytes, signature: str) -> bool:
