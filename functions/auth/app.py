@@ -6,15 +6,20 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Form, Query
+from aws_lambda_powertools.event_handler.openapi.params import Form, Path, Query
 
 from docket.api.deps import CurrentPrincipal
 from docket.api.models import Ok
+from docket.api.pagination import Cursor, Limit, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.errors import AuthenticationFailed
-from docket.identity import accounts, mfa, sessions
+from docket.identity import accounts, apikeys, mfa, sessions
 from docket.identity.models import (
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyList,
+    ApiKeyOut,
     BackupCodes,
     ChangePasswordIn,
     CodeIn,
@@ -209,6 +214,45 @@ def reset_password(body: ResetPasswordIn) -> Ok[Done]:
 def change_password(principal: CurrentPrincipal, body: ChangePasswordIn) -> Ok[Done]:
     accounts.change_password(principal, body.current_password, body.new_password)
     return Ok(data=Done(), message="Password changed")
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+KeyId = Annotated[str, Path(min_length=3, max_length=64, description="API key id (`key_…`)")]
+
+
+def _key_out(item: apikeys.ApiKey) -> ApiKeyOut:
+    return ApiKeyOut(
+        id=item.id,
+        name=item.name,
+        prefix=item.prefix,
+        permissions=[str(p) for p in item.permissions or ()],
+        created_at=item.created_at,
+        last_used_at=item.last_used_at,
+        revoked_at=item.revoked_at,
+    )
+
+
+@router.post("/auth/api-keys", status_code=201, summary="Create an API key (shown once)", tags=["api-keys"])
+def create_api_key(principal: CurrentPrincipal, body: ApiKeyIn) -> Response[Ok[ApiKeyCreated]]:
+    apikeys.forbid_key_management_by_keys(principal)
+    item, full = apikeys.create(principal, body.name, body.permissions)
+    created = ApiKeyCreated(**_key_out(item).model_dump(by_alias=False), key=full)
+    return ok(created, status=201, location=f"/auth/api-keys/{item.id}", message="Store the key now")
+
+
+@router.get("/auth/api-keys", summary="List API keys (prefix only)", tags=["api-keys"])
+def list_api_keys(
+    principal: CurrentPrincipal, limit: Limit = None, cursor: Cursor = None, page: PageNumber = None
+) -> Ok[ApiKeyList]:
+    found = apikeys.list_keys(principal, page_request(limit=limit, cursor=cursor, page=page))
+    return Ok(data=ApiKeyList(api_keys=[_key_out(k) for k in found.items], pagination=found.pagination))
+
+
+@router.delete("/auth/api-keys/<keyId>", summary="Revoke an API key", tags=["api-keys"])
+def revoke_api_key(principal: CurrentPrincipal, keyId: KeyId) -> Ok[ApiKeyOut]:
+    apikeys.forbid_key_management_by_keys(principal)
+    return Ok(data=_key_out(apikeys.revoke(principal, keyId)))
 
 
 # --- protocol endpoints: their protocol's shape, not the envelope -----------------------------

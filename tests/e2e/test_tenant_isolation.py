@@ -41,8 +41,17 @@ def _feedback(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
     return {"feedbackId": created.json()["data"]["id"]}
 
 
+def _api_key(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
+    created = api.post(
+        "/auth/api-keys", json={"name": "Isolation", "permissions": ["feedback:read"]}, headers=owner
+    )
+    assert created.status_code == 201
+    return {"keyId": created.json()["data"]["id"]}
+
+
 FACTORIES: dict[str, Factory] = {
     "/feedback/{feedbackId}": _feedback,
+    "/auth/api-keys/{keyId}": _api_key,
 }
 #: A body valid for each (method, path), so the 404 comes from the tenant check, not validation.
 BODIES: dict[tuple[str, str], Any] = {

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from docket.api.models import ApiModel, InputModel
+from docket.api.models import ApiModel, InputModel, Pagination
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 Email = Field(pattern=EMAIL_PATTERN, max_length=254, examples=["john@acme.example"])
@@ -63,6 +63,43 @@ class MfaEnrollment(ApiModel):
 
 class BackupCodes(ApiModel):
     backup_codes: list[str]
+
+
+PERMISSION_PATTERN = r"^(\*|[a-z][a-z_-]{0,40}:(\*|[a-z][a-z_-]{0,40}))$"
+
+
+class ApiKeyIn(InputModel):
+    name: str = Field(min_length=1, max_length=100, examples=["Billing export"])
+    permissions: list[str] = Field(min_length=1, max_length=50, examples=[["feedback:read"]])
+
+    @model_validator(mode="after")
+    def _permission_names(self) -> ApiKeyIn:
+        import re
+
+        bad = [p for p in self.permissions if not re.match(PERMISSION_PATTERN, p)]
+        if bad:
+            raise ValueError(f"permissions must be resource:action, not {bad}")
+        return self
+
+
+class ApiKeyOut(ApiModel):
+    id: str
+    name: str
+    prefix: str
+    permissions: list[str]
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    #: the full key: shown this once, stored only as a hash
+    key: str
+
+
+class ApiKeyList(ApiModel):
+    api_keys: list[ApiKeyOut]
+    pagination: Pagination
 
 
 class RefreshIn(InputModel):

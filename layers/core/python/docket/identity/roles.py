@@ -11,7 +11,7 @@ CLIENT = "client"
 
 SYSTEM_ROLES: dict[str, tuple[str, ...]] = {
     OWNER: ("*",),
-    ADMIN: ("users:*", "roles:*", "organizations:*", "feedback:*", "audit:read"),
+    ADMIN: ("users:*", "roles:*", "organizations:*", "feedback:*", "audit:read", "apikeys:manage"),
     ATTORNEY: ("feedback:read", "feedback:write"),
     PARALEGAL: ("feedback:read", "feedback:write"),
     STAFF: ("feedback:read", "feedback:write"),

@@ -43,11 +43,23 @@ def principal_from_token(token: str) -> Principal:
     )
 
 
+def _api_key(headers: Mapping[str, str]) -> str | None:
+    for name, value in headers.items():
+        if name.lower() == "x-api-key":
+            return value.strip()
+    return None
+
+
 def authenticate_rest(headers: Mapping[str, str]) -> Principal:
     token = _bearer(headers)
-    if token is None:
-        raise AuthenticationFailed("Authentication required")
-    return principal_from_token(token)
+    if token is not None:
+        return principal_from_token(token)
+    key = _api_key(headers)
+    if key:
+        from docket.identity import apikeys
+
+        return apikeys.authenticate(key)
+    raise AuthenticationFailed("Authentication required")
 
 
 def authenticate_websocket(query: Mapping[str, str], headers: Mapping[str, str]) -> Principal:
