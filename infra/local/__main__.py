@@ -1,10 +1,11 @@
-"""`make dev`: serve the whole API locally on http://localhost:$PORT (default 3000)."""
+"""`make dev`: the whole system on http://127.0.0.1:$PORT (default 3000), no AWS account needed."""
 
 from __future__ import annotations
 
 import logging
 import os
 import signal
+import sys
 import threading
 
 from infra.local.server import start_emulator
@@ -12,16 +13,18 @@ from infra.local.server import start_emulator
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    for noisy in ("werkzeug", "botocore", "urllib3", "aiohttp.access"):
+    for noisy in ("werkzeug", "botocore", "urllib3", "aiohttp.access", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     emulator = start_emulator(int(os.environ.get("PORT", "3000")))
+    base = emulator.base_url
     print(
-        f"Docket is serving (embedded AWS, local API Gateway):\n"
-        f"  REST      {emulator.base_url}/v1   (also /api/v1 and /api)\n"
-        f"  docs      {emulator.base_url}/v1/docs   spec {emulator.base_url}/v1/openapi.json\n"
-        f"  WebSocket {emulator.ws_url}?token=<access token>\n"
-        f"  mailbox   {emulator.base_url}/_local/mail\n"
-        f"  AWS       {emulator.aws.endpoint} (moto)\n"
+        "Docket is serving (embedded AWS, local API Gateway):\n"
+        f"  REST       {base}/v1   (also {base}/api/v1, {base}/api and bare paths)\n"
+        f"  docs       {base}/v1/docs   spec {base}/v1/openapi.json\n"
+        f"  WebSocket  {emulator.ws_url}?token=<access token>   (@connections at {base})\n"
+        f"  mailbox    {base}/_local/mail   (DELETE clears it)\n"
+        f"  schedules  POST {base}/_local/schedules/<name>\n"
+        f"  AWS        {emulator.aws.endpoint}   (moto; AWS_ENDPOINT_URL for the aws CLI / boto3)\n"
         "Ctrl-C stops.",
         flush=True,
     )
@@ -30,6 +33,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()
     emulator.stop()
+    # Everything is stopped; tearing down the interpreter's module graph (moto, botocore) takes
+    # seconds and achieves nothing, so leave at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

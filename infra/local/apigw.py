@@ -1,205 +1,168 @@
-"""API Gateway event shapes, built from HTTP requests the way API Gateway builds them.
+"""The REST side of the local API Gateway: route, authorize, invoke the group's function, answer.
 
-Templates live in `events/` (real-shaped payloads); these functions fill them in.
+Every path is served bare and under each base path (`/v1`, `/api/v1`, `/api`), the way the
+deployment's custom-domain mappings serve it; `topology.match` picks the resource as API Gateway
+does. API Gateway's own refusals use the stack's gateway responses (Docket's error envelope with
+the statuses of `infra/constructs/api.py`'s GATEWAY_ERRORS).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import copy
-import json
-import time
+import logging
 import uuid
-from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
+from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import Any
 
-from docket.topology import STAGE, match, strip_base_path
+from aiohttp import web
+from multidict import CIMultiDict
 
-EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
-API_ID = "localapi01"
-WS_API_ID = "localws001"
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-_TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml", "+json")
+from docket import clock
+from docket.topology import match, strip_base_path
+from infra.local.authorize import Decision, authorize
+from infra.local.invoke import Invoker, invoke
+from infra.local.payloads import build_authorizer_event, build_rest_event, rest_method_arn
+
+__all__ = ["MAX_PAYLOAD", "RestGateway", "build_rest_event", "envelope", "to_http"]
+
+log = logging.getLogger("docket.local.rest")
+#: API Gateway REST's request payload limit.
+MAX_PAYLOAD = 10 * 1024 * 1024
+#: API Gateway REST's default integration timeout.
+INTEGRATION_TIMEOUT_S = 29.0
+#: Headers the HTTP server sets itself; a function's values for them are not forwarded.
+_HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+_REFUSALS: dict[int, tuple[str, str]] = {
+    401: ("AUTHENTICATION_FAILED", "Unauthorized"),
+    403: ("AUTHORIZATION_FAILED", "User is not authorized to access this resource"),
+    500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+}
+_ERROR_TYPES = {
+    401: "UnauthorizedException",
+    403: "AccessDeniedException",
+    404: "MissingAuthenticationTokenException",
+    413: "RequestTooLongException",
+    504: "IntegrationTimeoutException",
+}
 
 
-@cache
-def template(name: str) -> dict[str, Any]:
-    return dict(json.loads((EVENTS_DIR / name).read_text(encoding="utf-8")))
+def envelope(status: int, code: str, message: str, request_id: str) -> web.Response:
+    """Docket's error envelope, as the stack's gateway responses render it."""
+    body = {
+        "success": False,
+        "error": {
+            "code": code,
+            "message": message,
+            "details": None,
+            "timestamp": clock.iso(),
+            "requestId": request_id,
+        },
+    }
+    error_type = _ERROR_TYPES.get(status, "InternalServerErrorException")
+    return web.json_response(
+        body, status=status, headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": error_type}
+    )
 
 
-def _fresh(name: str) -> dict[str, Any]:
-    return copy.deepcopy(template(name))
+async def read_limited(request: web.Request, limit: int) -> bytes | None:
+    """The request body, or None when it exceeds `limit` (the rest is drained, as a gateway would)."""
+    declared = request.content_length
+    too_large = declared is not None and declared > limit
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(256 * 1024):
+        size += len(chunk)
+        too_large = too_large or size > limit
+        if not too_large:
+            chunks.append(chunk)
+    return None if too_large else b"".join(chunks)
 
 
-def is_text(content_type: str | None) -> bool:
-    value = (content_type or "").lower()
-    return not value or any(marker in value for marker in _TEXT_TYPES)
-
-
-def _multi(
-    values: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None,
-) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    if values is None:
-        return result
-    items = values.items() if isinstance(values, Mapping) else values
-    for name, value in items:
-        if isinstance(value, str):
-            result.setdefault(name, []).append(value)
+def to_http(reply: Any, request_id: str) -> web.Response:
+    """A Lambda proxy response → the HTTP response API Gateway sends (500 when it is malformed)."""
+    if not isinstance(reply, Mapping):
+        log.error("malformed Lambda proxy response (not an object): %r", reply)
+        return envelope(500, *_REFUSALS[500], request_id)
+    try:
+        status = int(reply.get("statusCode", 200))
+        body = reply.get("body")
+        if body is None:
+            raw = b""
+        elif reply.get("isBase64Encoded"):
+            raw = base64.b64decode(body)
         else:
-            result.setdefault(name, []).extend(value)
-    return result
+            raw = str(body).encode()
+    except (TypeError, ValueError):
+        log.exception("malformed Lambda proxy response")
+        return envelope(500, *_REFUSALS[500], request_id)
+
+    headers: CIMultiDict[str] = CIMultiDict()
+    # multiValueHeaders and headers are merged; a pair present in both appears once
+    for name, values in (reply.get("multiValueHeaders") or {}).items():
+        for value in values or ():
+            headers.add(name, str(value))
+    for name, value in (reply.get("headers") or {}).items():
+        if str(value) not in headers.getall(name, []):
+            headers.add(name, str(value))
+    for name in list(headers):
+        if name.lower() in _HOP_BY_HOP:
+            headers.popall(name, None)
+    headers.setdefault("Content-Type", "application/json")  # API Gateway's default for proxy replies
+    headers["x-amzn-RequestId"] = request_id
+    return web.Response(status=status, body=raw, headers=headers)
 
 
-def build_rest_event(
-    *,
-    method: str,
-    path: str,
-    headers: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None = None,
-    query: Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None = None,
-    body: bytes | str | None = None,
-    authorizer: Mapping[str, Any] | None = None,
-    source_ip: str = "127.0.0.1",
-    request_id: str | None = None,
-    domain: str = "localhost",
-) -> dict[str, Any]:
-    """A REST (v1) proxy event; `path` is the full requested path, base path included."""
-    stage_path = strip_base_path(path)
-    found = match(method, stage_path)
-    multi_headers = _multi(headers)
-    multi_query = _multi(query)
-    content_type = next((v[-1] for k, v in multi_headers.items() if k.lower() == "content-type"), None)
-    event = _fresh("rest_proxy.json")
-    if isinstance(body, str):
-        body = body.encode()
-    text_body = is_text(content_type)
-    resource = found.resource if found else stage_path
-    request_id = request_id or str(uuid.uuid4())
-    event.update(
-        resource=resource,
-        path=path,
-        httpMethod=method,
-        headers={k: v[-1] for k, v in multi_headers.items()},
-        multiValueHeaders=multi_headers,
-        queryStringParameters={k: v[-1] for k, v in multi_query.items()} or None,
-        multiValueQueryStringParameters=multi_query or None,
-        pathParameters=(found.path_parameters or None) if found else None,
-        stageVariables=None,
-        body=None if body is None else (body.decode() if text_body else base64.b64encode(body).decode()),
-        isBase64Encoded=body is not None and not text_body,
-    )
-    context = event["requestContext"]
-    context.update(
-        requestId=request_id,
-        extendedRequestId=request_id,
-        stage=STAGE,
-        resourcePath=resource,
-        httpMethod=method,
-        path=path,
-        domainName=domain,
-        apiId=API_ID,
-        accountId=ACCOUNT,
-        requestTime=time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
-        requestTimeEpoch=int(time.time() * 1000),
-    )
-    context["identity"]["sourceIp"] = source_ip
-    context["identity"]["userAgent"] = event["headers"].get("User-Agent") or event["headers"].get(
-        "user-agent"
-    )
-    if authorizer is not None:
-        context["authorizer"] = dict(authorizer)
-    else:
-        context.pop("authorizer", None)
-    return event
+class RestGateway:
+    """API Gateway REST in front of the group functions; `invoker` runs a function (tests fake it)."""
 
+    def __init__(self, invoker: Invoker = invoke, executor: Executor | None = None) -> None:
+        self._invoker = invoker
+        self._executor = executor
 
-def method_arn(method: str, resource_path: str, *, websocket: bool = False, route: str = "$connect") -> str:
-    if websocket:
-        return f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{WS_API_ID}/{STAGE}/{route}"
-    return f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{API_ID}/{STAGE}/{method}{resource_path}"
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        request_id = str(uuid.uuid4())
+        method = request.method
+        stage_path = strip_base_path(request.path)
+        found = match(method, stage_path)
+        if found is None:
+            return envelope(404, "RESOURCE_NOT_FOUND", f"No resource for {method} {request.path}", request_id)
+        body = await read_limited(request, MAX_PAYLOAD)
+        if body is None:
+            return envelope(413, "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MB", request_id)
 
+        event = build_rest_event(
+            method=method,
+            path=request.path,
+            headers=list(request.headers.items()),
+            query=list(request.query.items()),
+            body=body or None,
+            source_ip=request.remote or "127.0.0.1",
+            request_id=request_id,
+            domain=request.host.split(":", 1)[0],
+        )
+        loop = asyncio.get_running_loop()
+        if not found.public:
+            decision: Decision = await loop.run_in_executor(
+                self._executor,
+                authorize,
+                self._invoker,
+                build_authorizer_event(event),
+                rest_method_arn(method, stage_path),
+            )
+            if not decision.allowed:
+                return envelope(decision.status, *_REFUSALS[decision.status], request_id)
+            event["requestContext"]["authorizer"] = decision.context
 
-def build_authorizer_event(rest_event: Mapping[str, Any]) -> dict[str, Any]:
-    """The REQUEST authorizer event API Gateway sends before invoking a protected REST method."""
-    event = _fresh("authorizer_request.json")
-    stage_path = strip_base_path(str(rest_event["path"]))
-    event.update(
-        methodArn=method_arn(rest_event["httpMethod"], stage_path),
-        resource=rest_event["resource"],
-        path=rest_event["path"],
-        httpMethod=rest_event["httpMethod"],
-        headers=rest_event["headers"],
-        multiValueHeaders=rest_event["multiValueHeaders"],
-        queryStringParameters=rest_event["queryStringParameters"],
-        multiValueQueryStringParameters=rest_event["multiValueQueryStringParameters"],
-        pathParameters=rest_event["pathParameters"],
-        stageVariables=None,
-    )
-    event["requestContext"] = {k: v for k, v in rest_event["requestContext"].items() if k != "authorizer"}
-    return event
-
-
-def build_websocket_event(
-    route: str,
-    connection_id: str,
-    *,
-    body: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    query: Mapping[str, str] | None = None,
-    authorizer: Mapping[str, Any] | None = None,
-    source_ip: str = "127.0.0.1",
-    connected_at: int | None = None,
-    domain: str = "localhost",
-) -> dict[str, Any]:
-    name = {"$connect": "websocket_connect.json", "$disconnect": "websocket_disconnect.json"}.get(
-        route, "websocket_message.json"
-    )
-    event = _fresh(name)
-    context = event["requestContext"]
-    context.update(
-        routeKey=route,
-        connectionId=connection_id,
-        requestId=str(uuid.uuid4()),
-        requestTimeEpoch=int(time.time() * 1000),
-        connectedAt=connected_at or int(time.time() * 1000),
-        domainName=domain,
-        stage=STAGE,
-        apiId=WS_API_ID,
-    )
-    context["identity"]["sourceIp"] = source_ip
-    if authorizer is not None:
-        context["authorizer"] = dict(authorizer)
-    else:
-        context.pop("authorizer", None)
-    if route == "$connect":
-        event["headers"] = dict(headers or {})
-        event["multiValueHeaders"] = _multi(headers)
-        event["queryStringParameters"] = dict(query) if query else None
-        event["multiValueQueryStringParameters"] = _multi(query) or None
-    if body is not None:
-        event["body"] = body
-    return event
-
-
-def build_websocket_authorizer_event(
-    connection_id: str, headers: Mapping[str, str], query: Mapping[str, str], source_ip: str = "127.0.0.1"
-) -> dict[str, Any]:
-    connect = build_websocket_event(
-        "$connect", connection_id, headers=headers, query=query, source_ip=source_ip
-    )
-    event = _fresh("authorizer_request.json")
-    event.update(
-        methodArn=method_arn("GET", "", websocket=True),
-        headers=connect["headers"],
-        multiValueHeaders=connect["multiValueHeaders"],
-        queryStringParameters=connect["queryStringParameters"],
-        multiValueQueryStringParameters=connect["multiValueQueryStringParameters"],
-        stageVariables=None,
-        requestContext=connect["requestContext"],
-    )
-    for key in ("resource", "path", "httpMethod", "pathParameters"):
-        event.pop(key, None)
-    return event
+        function = found.group.function_name
+        invocation = loop.run_in_executor(self._executor, self._invoker, function, event)
+        try:
+            reply = await asyncio.wait_for(invocation, INTEGRATION_TIMEOUT_S)
+        except TimeoutError:
+            return envelope(504, "INTERNAL_SERVER_ERROR", "Endpoint request timed out", request_id)
+        except Exception:
+            log.exception("%s failed (API Gateway answers 500)", function)
+            return envelope(500, *_REFUSALS[500], request_id)
+        return to_http(reply, request_id)

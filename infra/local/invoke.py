@@ -1,36 +1,57 @@
-"""Invoking the functions in process, one invocation at a time (as one Lambda sandbox would)."""
+"""Invoking the functions in process, the way Lambda would: `functions/<name>/app.py:handler(event,
+context)`, imported by file path on first use, one invocation at a time.
+
+Why one lock for all functions, not one per function: on Lambda every function has its own
+process, and the `docket` layer keeps per-request state in module globals (`docket.api.request`,
+the logger's keys). Here every function shares one `docket` package, so two handlers running at
+once — even different functions — would see each other's request. Serialising every invocation
+makes each one behave as in its own sandbox. The cost is throughput, which a dev server and the
+tests do not need; the one thing to avoid is a handler that synchronously waits for another
+invocation through HTTP (none does: `@connections` is served without invoking anything).
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from infra.local.payloads import ACCOUNT, REGION
 from infra.tools.functions import load
 
-log = logging.getLogger("docket.local")
-#: Lambda runs one request per sandbox; the handlers keep per-request state in module globals.
+log = logging.getLogger("docket.local.invoke")
 _lock = threading.RLock()
+
+#: `(function name, event) → handler result`; the gateways and pumps take one, so tests can fake it.
+Invoker = Callable[[str, dict[str, Any]], Any]
 
 
 class LocalContext:
-    def __init__(self, function: str):
+    """The Lambda context object handlers receive (Powertools reads these attributes)."""
+
+    def __init__(self, function: str, timeout_ms: int = 29_000) -> None:
         self.function_name = f"docket-{function}"
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = 512
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:docket-{function}"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:docket-{function}"
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/docket-{function}"
         self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_ms / 1000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 29_000
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def invoke(function: str, event: dict[str, Any]) -> Any:
-    """Run `functions/<function>/app.py:handler` on `event`; exceptions propagate like Lambda errors."""
+    """Run one function on `event`; an exception propagates, as a Lambda invocation error would."""
     with _lock:
         handler = load(function).handler
-        log.debug("invoke %s", function)
-        return handler(event, LocalContext(function))
+        started = time.perf_counter()
+        try:
+            return handler(event, LocalContext(function))
+        finally:
+            log.debug("invoked %s in %.1f ms", function, (time.perf_counter() - started) * 1000)

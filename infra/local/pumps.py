@@ -1,169 +1,276 @@
-"""In-process pumps, so events flow end to end locally: the table stream into the publisher, and
-each queue into its consumer — with the batch-failure semantics of the real event sources."""
+"""In-process event-source mappings, so events flow end to end locally: the table's stream into the
+publisher, and each queue into its consumer, with the semantics of the stack's mappings
+(infra/constructs/events.py): partial batch responses, retries, dead-letter queues.
+
+Each pump is a daemon thread polling moto every ~100 ms. A failing pump logs and backs off; it
+never stops the server. A reset of the embedded AWS (`Pumps.forget()`) makes each pump drop its
+cached ARNs and iterators at its next step, on its own thread.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
-from collections.abc import Callable
-from datetime import datetime
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from docket.settings import Settings
 from docket.topology import PUBLISHER, QUEUES, QueueSpec
-from infra.local.aws import REGION, queue_name
-from infra.local.invoke import invoke
+from infra.local.aws import queue_name, stream_failures_queue_name
+from infra.local.invoke import Invoker, invoke
+from infra.local.payloads import ACCOUNT, REGION, sqs_record, stream_record
 
 log = logging.getLogger("docket.local.pumps")
 POLL_S = 0.1
-#: A stream batch that keeps failing is retried this often, then skipped (Lambda's retry attempts).
-STREAM_RETRIES = 3
+#: Mirrors the publisher's mapping: batch size and retry attempts before the batch goes to the
+#: on-failure queue.
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 10
+#: Backoff between stream retries: short locally, so a poison record holds the stream ~5 s, not minutes.
+STREAM_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
+#: Fail fast: a pump retries on its next poll, botocore's own retries would only add delay.
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
 
-Invoker = Callable[[str, dict[str, Any]], Any]
 
+class Pump(threading.Thread):
+    """A poll loop on a daemon thread, with its own boto3 session (sessions are not thread-safe)."""
 
-class _Pump(threading.Thread):
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         super().__init__(name=name, daemon=True)
         self._stopping = threading.Event()
-        # boto3's default session is not safe to share across threads: each pump has its own
+        self._stale = threading.Event()
+        #: Held during each step, so `Pumps.paused()` can wait for the pump to be between steps.
+        self.gate = threading.Lock()
         self._session = boto3.session.Session()
         self._clients: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service)
+            self._clients[service] = self._session.client(service, config=_CLIENT_CONFIG)
         return self._clients[service]
 
     def stop(self) -> None:
         self._stopping.set()
 
+    def forget(self) -> None:
+        """Ask the pump to drop cached AWS state (after a reset of the embedded AWS)."""
+        self._stale.set()
+
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                busy = self.step()
-            except Exception:  # a pump never dies: log, back off, go on
-                log.exception("%s failed", self.name)
-                self.forget()
-                busy = False
+                with self.gate:
+                    busy = self.step()
+            except (ClientError, BotoCoreError) as exc:
+                # typically a reset of the embedded AWS under the pump's feet: no traceback
+                log.warning("%s: %s; retrying", self.name, exc)
+                self._stale.set()
                 self._stopping.wait(1.0)
+                continue
+            except Exception:
+                log.exception("%s failed; retrying", self.name)
+                self._stale.set()
+                self._stopping.wait(1.0)
+                continue
             if not busy:
                 self._stopping.wait(POLL_S)
 
     def step(self) -> bool:
+        """One poll; True when it delivered something (the loop polls again at once)."""
+        if self._stale.is_set():
+            self._stale.clear()
+            self.reset_state()
+        return self.poll()
+
+    def poll(self) -> bool:
         raise NotImplementedError
 
-    def forget(self) -> None:
-        """Drop cached AWS state (after a reset of the embedded AWS)."""
+    def reset_state(self) -> None:
+        """Drop cached ARNs, URLs and iterators."""
 
 
-class StreamPump(_Pump):
-    """DynamoDB stream → the publisher, one shard iterator per shard, from the start of the stream."""
+class StreamPump(Pump):
+    """The table's stream → the publisher (TRIM_HORIZON, as the stack's mapping starts).
 
-    def __init__(self, settings_of: Callable[[], Settings], invoker: Invoker = invoke):
+    Starting at the trim horizon rather than LATEST is deliberate: the emulator creates the table
+    itself, so the whole stream is this run's, and nothing written before the first poll is lost.
+    `batchItemFailures` are honoured as Lambda does (the batch is retried from the first failed
+    record); an invocation error retries the batch; after STREAM_RETRY_ATTEMPTS the batch goes to
+    the on-failure queue (batch info only, as Lambda's on-failure destination) and is skipped.
+    """
+
+    def __init__(
+        self,
+        settings_of: Callable[[], Settings],
+        invoker: Invoker = invoke,
+        *,
+        function: str = PUBLISHER,
+        retry_attempts: int = STREAM_RETRY_ATTEMPTS,
+    ) -> None:
         super().__init__("stream-pump")
         self._settings_of = settings_of
         self._invoke = invoker
+        self._function = function
+        self._retry_attempts = retry_attempts
         self._stream_arn: str | None = None
-        self._iterators: dict[str, str] = {}
+        self._iterators: dict[str, str | None] = {}
+        #: The last sequence number handled per shard: where to resume when an iterator is lost.
+        self._positions: dict[str, str] = {}
+        self._discovered_at = 0.0
 
-    def forget(self) -> None:
-        self._stream_arn = None
+    def reset_state(self) -> None:
+        # positions survive: on the same stream the pump resumes after the last handled record
         self._iterators = {}
+        self._discovered_at = 0.0
 
     def _discover(self) -> None:
+        # shards change rarely: look again every second, not on every 100 ms poll
+        if self._stream_arn is not None and time.monotonic() - self._discovered_at < 1.0:
+            return
+        self._discovered_at = time.monotonic()
         table = self._settings_of().table_name
         arn = self.client("dynamodb").describe_table(TableName=table)["Table"].get("LatestStreamArn")
-        if arn != self._stream_arn:
+        if arn != self._stream_arn:  # a new table (a reset account): start at its trim horizon
             self._stream_arn = arn
             self._iterators = {}
+            self._positions = {}
+        if arn is None:
+            return
         streams = self.client("dynamodbstreams")
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
-                self._iterators[shard_id] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
+                self._iterators[shard_id] = self._iterator(shard_id)
 
-    def step(self) -> bool:
+    def _iterator(self, shard_id: str) -> str:
+        streams = self.client("dynamodbstreams")
+        position = self._positions.get(shard_id)
+        if position is None:
+            kwargs: dict[str, Any] = {"ShardIteratorType": "TRIM_HORIZON"}
+        else:
+            kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+        return str(
+            streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, **kwargs)[
+                "ShardIterator"
+            ]
+        )
+
+    def poll(self) -> bool:
         self._discover()
         streams = self.client("dynamodbstreams")
         busy = False
         for shard_id, iterator in list(self._iterators.items()):
-            page = streams.get_records(ShardIterator=iterator, Limit=100)
-            self._iterators[shard_id] = page["NextShardIterator"]
-            records = [self._lambda_record(r) for r in page.get("Records", [])]
+            if iterator is None:  # a closed shard
+                continue
+            try:
+                page = streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
+            except Exception:
+                # a stale iterator (e.g. the account was reset): look again, resume from the position
+                self._iterators.pop(shard_id, None)
+                self._discovered_at = 0.0
+                raise
+            self._iterators[shard_id] = page.get("NextShardIterator")
+            records = [stream_record(r, str(self._stream_arn)) for r in page.get("Records", [])]
             if records:
                 busy = True
-                self._deliver(records)
+                self._deliver(shard_id, records)
+                self._positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
         return busy
 
-    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
-        change = dict(record["dynamodb"])
-        created = change.get("ApproximateCreationDateTime")
-        if isinstance(created, datetime):
-            change["ApproximateCreationDateTime"] = int(created.timestamp())
-        return {
-            "eventID": record["eventID"],
-            "eventName": record["eventName"],
-            "eventVersion": record.get("eventVersion", "1.1"),
-            "eventSource": "aws:dynamodb",
-            "awsRegion": REGION,
-            "dynamodb": change,
-            "eventSourceARN": self._stream_arn,
-        }
-
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
+    def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         pending = records
-        for _ in range(STREAM_RETRIES + 1):
-            result = self._invoke(PUBLISHER, {"Records": pending}) or {}
-            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        for attempt in range(self._retry_attempts + 1):
+            try:
+                result = self._invoke(self._function, {"Records": pending}) or {}
+                failed = {str(f["itemIdentifier"]) for f in result.get("batchItemFailures") or []}
+            except Exception:
+                log.exception("%s failed on a stream batch (attempt %d)", self._function, attempt + 1)
+                failed = {pending[0]["dynamodb"]["SequenceNumber"]}
             if not failed:
                 return
             # like the real event source: retry from the first failed record on
-            first = next(i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed)
+            first = next((i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failed), 0)
             pending = pending[first:]
-        log.error("stream records dropped after %d retries: %d", STREAM_RETRIES, len(pending))
+            if attempt < self._retry_attempts:
+                self._stopping.wait(STREAM_BACKOFF_S[min(attempt, len(STREAM_BACKOFF_S) - 1)])
+        log.error("%d stream records skipped after %d retries", len(pending), self._retry_attempts)
+        self._on_failure(shard_id, pending)
+
+    def _on_failure(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        sqs = self.client("sqs")
+        url = sqs.get_queue_url(QueueName=stream_failures_queue_name())["QueueUrl"]
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=json.dumps(
+                {
+                    "requestContext": {
+                        "requestId": str(uuid.uuid4()),
+                        "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:docket-{self._function}",
+                        "condition": "RetryAttemptsExhausted",
+                        "approximateInvokeCount": self._retry_attempts + 1,
+                    },
+                    "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+                    "version": "1.0",
+                    "timestamp": now,
+                    "DDBStreamBatchInfo": {
+                        "shardId": shard_id,
+                        "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                        "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                        "batchSize": len(records),
+                        "streamArn": self._stream_arn,
+                    },
+                }
+            ),
+        )
 
 
-class QueuePump(_Pump):
-    """An SQS queue → its consumer, with partial batch responses."""
+class QueuePump(Pump):
+    """A queue → its consumer. Messages not listed in `batchItemFailures` are deleted; the failed
+    ones (or the whole batch, when the invocation fails) come back after the queue's visibility
+    timeout, and SQS moves them to the DLQ after maxReceiveCount receives (the queue's redrive)."""
 
-    def __init__(self, spec: QueueSpec, invoker: Invoker = invoke):
+    def __init__(self, spec: QueueSpec, invoker: Invoker = invoke) -> None:
         super().__init__(f"queue-pump-{spec.name}")
-        self._spec = spec
+        self.spec = spec
         self._invoke = invoker
         self._url: str | None = None
         self._arn: str | None = None
 
-    def forget(self) -> None:
+    def reset_state(self) -> None:
         self._url = self._arn = None
 
-    def step(self) -> bool:
+    def poll(self) -> bool:
         sqs = self.client("sqs")
         if self._url is None:
-            self._url = sqs.get_queue_url(QueueName=queue_name(self._spec))["QueueUrl"]
+            self._url = sqs.get_queue_url(QueueName=queue_name(self.spec))["QueueUrl"]
             self._arn = sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])[
                 "Attributes"
             ]["QueueArn"]
         received = sqs.receive_message(
             QueueUrl=self._url,
-            MaxNumberOfMessages=min(self._spec.batch_size, 10),
+            MaxNumberOfMessages=min(self.spec.batch_size, 10),
             WaitTimeSeconds=0,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not received:
             return False
-        event = {"Records": [self._lambda_record(m) for m in received]}
+        event = {"Records": [sqs_record(m, str(self._arn)) for m in received]}
         try:
-            result = self._invoke(self._spec.consumer, event) or {}
-            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            result = self._invoke(self.spec.consumer, event) or {}
+            failed = {str(f["itemIdentifier"]) for f in result.get("batchItemFailures") or []}
         except Exception:
-            log.exception("consumer %s failed the whole batch", self._spec.consumer)
+            log.exception("%s failed the whole batch", self.spec.consumer)
             failed = {m["MessageId"] for m in received}
         done = [m for m in received if m["MessageId"] not in failed]
         if done:
@@ -173,24 +280,18 @@ class QueuePump(_Pump):
             )
         return True
 
-    def _lambda_record(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": message.get("MessageAttributes", {}),
-            "md5OfBody": message.get("MD5OfBody", ""),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self._arn,
-            "awsRegion": REGION,
-        }
-
 
 class Pumps:
-    def __init__(self, settings_of: Callable[[], Settings], invoker: Invoker = invoke):
-        self.threads: list[_Pump] = [StreamPump(settings_of, invoker)]
-        self.threads += [QueuePump(spec, invoker) for spec in QUEUES]
+    """Every pump of the stack: the stream and one per `topology.QUEUES` entry."""
+
+    def __init__(
+        self,
+        settings_of: Callable[[], Settings],
+        invoker: Invoker = invoke,
+        queues: tuple[QueueSpec, ...] = QUEUES,
+    ) -> None:
+        self.threads: list[Pump] = [StreamPump(settings_of, invoker)]
+        self.threads += [QueuePump(spec, invoker) for spec in queues]
 
     def start(self) -> None:
         for thread in self.threads:
@@ -200,17 +301,32 @@ class Pumps:
         for thread in self.threads:
             thread.forget()
 
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No pump polls inside this block (e.g. while the embedded AWS is reset); afterwards each
+        drops its cached ARNs and iterators."""
+        for thread in self.threads:
+            thread.gate.acquire()
+        try:
+            yield
+        finally:
+            for thread in self.threads:
+                thread.forget()
+                thread.gate.release()
+
     def stop(self) -> None:
         for thread in self.threads:
             thread.stop()
         for thread in self.threads:
-            thread.join(timeout=5)
+            if thread.is_alive():
+                thread.join(timeout=5)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> bool:
+    """Poll `condition` until it holds or `timeout` passes (for tests of asynchronous flows)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.05)
-    return False
+        time.sleep(interval)
+    return bool(condition())

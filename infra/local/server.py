@@ -1,159 +1,41 @@
-"""The emulator's HTTP server: API Gateway REST + WebSocket + the local-only routes, on one port."""
+"""The emulator on one port: API Gateway REST + WebSocket (+ `@connections`) and the local-only
+routes (`/_local/mail`, `/_local/schedules/{name}`), served by aiohttp on a background thread, with
+the embedded AWS and the pumps beside it. `start_emulator()` is what `make dev` and the e2e tests
+run.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import socket
 import threading
-import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 
-from docket import clock
 from docket.settings import Settings
-from docket.topology import AUTHORIZER, BASE_PATHS, SCHEDULES, match, strip_base_path
+from docket.topology import BASE_PATHS, SCHEDULES
 from infra.local import mail
-from infra.local.apigw import build_authorizer_event, build_rest_event
+from infra.local.apigw import RestGateway
 from infra.local.aws import LocalAws
-from infra.local.invoke import invoke
+from infra.local.invoke import Invoker, invoke
+from infra.local.payloads import schedule_event
 from infra.local.pumps import Pumps
 from infra.local.websocket import WebSocketGateway
 
 log = logging.getLogger("docket.local")
-#: API Gateway REST's payload limit.
-MAX_PAYLOAD = 10 * 1024 * 1024
-WS_PATHS = {"/ws", *(f"{base}/ws" for base in BASE_PATHS)}
+#: The WebSocket API's local address: `/ws`, bare and under every base path.
+WS_PATHS = frozenset({"/ws", *(f"{base}/ws" for base in BASE_PATHS)})
+GATEWAY_KEY = web.AppKey("websocket_gateway", WebSocketGateway)
 
 
-def _envelope(status: int, code: str, message: str, request_id: str) -> web.Response:
-    body = {
-        "success": False,
-        "error": {
-            "code": code,
-            "message": message,
-            "details": None,
-            "timestamp": clock.iso(),
-            "requestId": request_id,
-        },
-    }
-    return web.json_response(body, status=status, headers={"X-Request-Id": request_id})
-
-
-class RestGateway:
-    async def _call(self, function: str, event: dict[str, Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(None, invoke, function, event)
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        request_id = str(uuid.uuid4())
-        method = request.method
-        stage_path = strip_base_path(request.path)
-        found = match(method, stage_path)
-        if found is None:
-            return _envelope(404, "RESOURCE_NOT_FOUND", f"No route for {method} {request.path}", request_id)
-        body = await request.read()
-        if len(body) > MAX_PAYLOAD:
-            return _envelope(413, "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MB", request_id)
-        event = build_rest_event(
-            method=method,
-            path=request.path,
-            headers=list(request.headers.items()),
-            query=list(request.query.items()),
-            body=body if body else None,
-            source_ip=request.remote or "127.0.0.1",
-            request_id=request_id,
-            domain=request.host,
-        )
-        if not found.public:
-            denied = await self._authorize(event, request_id)
-            if denied is not None:
-                return denied
-        try:
-            reply = await self._call(found.group.function_name, event)
-        except Exception:
-            log.exception("%s failed", found.group.function_name)
-            return _envelope(502, "INTERNAL_SERVER_ERROR", "Internal server error", request_id)
-        return self._response(reply)
-
-    async def _authorize(self, event: dict[str, Any], request_id: str) -> web.Response | None:
-        try:
-            result = await self._call(AUTHORIZER, build_authorizer_event(event))
-        except Exception as exc:
-            if str(exc) == "Unauthorized":
-                return _envelope(401, "AUTHENTICATION_FAILED", "Unauthorized", request_id)
-            log.exception("authorizer failed")
-            return _envelope(500, "INTERNAL_SERVER_ERROR", "Authorizer configuration error", request_id)
-        statements = result.get("policyDocument", {}).get("Statement", [])
-        if not statements or any(s.get("Effect") != "Allow" for s in statements):
-            return _envelope(
-                403, "AUTHORIZATION_FAILED", "User is not authorized to access this resource", request_id
-            )
-        event["requestContext"]["authorizer"] = {
-            "principalId": result.get("principalId"),
-            **(result.get("context") or {}),
-        }
-        return None
-
-    @staticmethod
-    def _response(reply: dict[str, Any]) -> web.Response:
-        headers: list[tuple[str, str]] = [(k, str(v)) for k, v in (reply.get("headers") or {}).items()]
-        seen = {k.lower() for k, _ in headers}
-        for name, values in (reply.get("multiValueHeaders") or {}).items():
-            if name.lower() in seen:
-                continue
-            headers += [(name, str(v)) for v in values]
-        body = reply.get("body") or ""
-        raw = base64.b64decode(body) if reply.get("isBase64Encoded") else body.encode()
-        response = web.Response(status=int(reply.get("statusCode", 200)), body=raw)
-        for name, value in headers:
-            if name.lower() == "content-length":
-                continue
-            response.headers.add(name, value)
-        return response
-
-
-@dataclass
-class Emulator:
-    aws: LocalAws
-    base_url: str
-    ws_url: str
-    runner: web.AppRunner
-    loop: asyncio.AbstractEventLoop
-    thread: threading.Thread
-    pumps: Pumps
-    gateway: WebSocketGateway
-
-    @property
-    def settings(self) -> Settings:
-        return self.aws.settings
-
-    def reset(self) -> Settings:
-        """A blank account (same URLs): tables, queues and mail are empty again."""
-        self.pumps.forget()
-        settings = self.aws.reset()
-        self.pumps.forget()
-        return settings
-
-    def stop(self, *, keep_aws: bool = False) -> None:
-        self.pumps.stop()
-
-        async def shutdown() -> None:
-            await self.gateway.close_all()
-            await self.runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        if not keep_aws:
-            self.aws.stop()
-
-
-def build_app(gateway: WebSocketGateway) -> web.Application:
-    rest = RestGateway()
+def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None = None) -> web.Application:
+    """The aiohttp application; `invoker` runs the functions (tests pass a fake)."""
+    rest = RestGateway(invoker, executor)
+    gateway = WebSocketGateway(invoker, executor)
 
     async def dispatch(request: web.Request) -> web.StreamResponse:
         if request.path in WS_PATHS and request.headers.get("Upgrade", "").lower() == "websocket":
@@ -168,72 +50,155 @@ def build_app(gateway: WebSocketGateway) -> web.Application:
         return web.Response(status=204)
 
     async def run_schedule(request: web.Request) -> web.Response:
+        # EventBridge Scheduler never fires in moto: this is the local trigger of a SCHEDULES job
         name = request.match_info["name"]
         spec = next((s for s in SCHEDULES if s.name == name), None)
         if spec is None:
-            return web.json_response({"message": f"no schedule {name}"}, status=404)
-        result = await asyncio.get_running_loop().run_in_executor(None, invoke, spec.function, {"job": name})
-        return web.json_response({"result": json.loads(json.dumps(result, default=str))})
+            return web.json_response(
+                {"message": f"no schedule {name!r}", "schedules": [s.name for s in SCHEDULES]}, status=404
+            )
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(executor, invoker, spec.function, schedule_event(name))
+        except Exception as exc:
+            log.exception("schedule %s failed", name)
+            return web.json_response({"job": name, "function": spec.function, "error": repr(exc)}, status=500)
+        body = {"job": name, "function": spec.function, "result": result}
+        return web.json_response(json.loads(json.dumps(body, default=str)))
 
-    app = web.Application(client_max_size=MAX_PAYLOAD + 1024)
+    app = web.Application()
+    app[GATEWAY_KEY] = gateway
     app.router.add_get("/_local/mail", mailbox)
     app.router.add_delete("/_local/mail", clear_mailbox)
     app.router.add_post("/_local/schedules/{name}", run_schedule)
-    app.router.add_post("/@connections/{connection_id}", gateway.post)
-    app.router.add_get("/@connections/{connection_id}", gateway.info)
-    app.router.add_delete("/@connections/{connection_id}", gateway.delete)
+    # the management endpoint, stage-less (Settings.websocket_endpoint) or with the stage path
+    for prefix in ("", "/{stage}"):
+        app.router.add_post(prefix + "/@connections/{connection_id}", gateway.post)
+        app.router.add_get(prefix + "/@connections/{connection_id}", gateway.info)
+        app.router.add_delete(prefix + "/@connections/{connection_id}", gateway.delete)
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@dataclass
+class HttpServer:
+    """An aiohttp app served on 127.0.0.1 from a background thread with its own event loop."""
+
+    app: web.Application
+    port: int
+    loop: asyncio.AbstractEventLoop
+    thread: threading.Thread
+    runner: web.AppRunner
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @classmethod
+    def start(cls, app: web.Application, port: int = 0) -> HttpServer:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))  # port 0: the OS picks a free one, no probing race
+        loop = asyncio.new_event_loop()
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(runner.setup())
+                loop.run_until_complete(web.SockSite(runner, listener).start())
+            except BaseException as exc:
+                failure.append(exc)
+                started.set()
+                return
+            started.set()
+            loop.run_forever()
+
+        thread = threading.Thread(target=serve, name="emulator-http", daemon=True)
+        thread.start()
+        if not started.wait(timeout=30) or failure:
+            raise RuntimeError("the emulator's HTTP server did not start") from (
+                failure[0] if failure else None
+            )
+        return cls(app=app, port=int(listener.getsockname()[1]), loop=loop, thread=thread, runner=runner)
+
+    def stop(self) -> None:
+        async def shutdown() -> None:
+            await self.app[GATEWAY_KEY].close_all()
+            await self.runner.cleanup()
+
+        try:
+            asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+            self.loop.close()
+
+
+@dataclass
+class Emulator:
+    """A running emulator: `base_url` (REST at `base_url + "/v1"`), `ws_url`, `settings`."""
+
+    aws: LocalAws
+    http: HttpServer
+    pumps: Pumps
+    executor: ThreadPoolExecutor
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.http.port}/ws"
+
+    @property
+    def settings(self) -> Settings:
+        return self.aws.settings
+
+    @property
+    def gateway(self) -> WebSocketGateway:
+        return self.http.app[GATEWAY_KEY]
+
+    def reset(self) -> Settings:
+        """A blank account behind the same URLs: table, queues and mailbox are empty again."""
+        with self.pumps.paused():
+            return self.aws.reset()
+
+    def stop(self, *, keep_aws: bool = False) -> None:
+        self.pumps.stop()
+        self.http.stop()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if not keep_aws:
+            self.aws.stop()
 
 
 def start_emulator(
-    port: int = 0, *, aws: LocalAws | None = None, rate_limits_enabled: bool = True
+    port: int = 0,
+    *,
+    aws: LocalAws | None = None,
+    rate_limits_enabled: bool = True,
+    invoker: Invoker = invoke,
 ) -> Emulator:
-    """Start everything in background threads and return once it serves.
+    """Serve everything from background threads; returns once requests are accepted.
 
-    One process has one embedded AWS (boto3 reads the endpoint from the environment): pass the
-    process's `LocalAws` when one is already running.
+    One process has one embedded AWS (boto3 reads its endpoint from the environment): pass the
+    process's `LocalAws` when one is already running (the tests' session fixture does).
     """
-    port = port or free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    endpoints = {"websocket_endpoint": base_url, "token_issuer": f"{base_url}/v1"}
-    if aws is None:
-        aws = LocalAws.start(rate_limits_enabled=rate_limits_enabled, **endpoints)
-    else:
-        aws.configure(rate_limits_enabled=rate_limits_enabled, **endpoints)
-    gateway = WebSocketGateway()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    holder: dict[str, Any] = {}
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        runner = web.AppRunner(build_app(gateway), access_log=None)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-        holder["runner"] = runner
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, name="emulator-http", daemon=True)
-    thread.start()
-    if not started.wait(timeout=30):
-        raise RuntimeError("emulator did not start")
-    pumps = Pumps(lambda: aws.settings)
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda")
+    http = HttpServer.start(build_app(invoker=invoker, executor=executor), port)
+    endpoints = {"websocket_endpoint": http.base_url, "token_issuer": f"{http.base_url}/v1"}
+    try:
+        if aws is None:
+            aws = LocalAws.start(rate_limits_enabled=rate_limits_enabled, **endpoints)
+        else:
+            aws.configure(rate_limits_enabled=rate_limits_enabled, **endpoints)
+    except Exception:
+        http.stop()
+        raise
+    current = aws
+    pumps = Pumps(lambda: current.settings, invoker)
     pumps.start()
-    return Emulator(
-        aws=aws,
-        base_url=base_url,
-        ws_url=f"ws://127.0.0.1:{port}/ws",
-        runner=holder["runner"],
-        loop=loop,
-        thread=thread,
-        pumps=pumps,
-        gateway=gateway,
-    )
+    return Emulator(aws=aws, http=http, pumps=pumps, executor=executor)

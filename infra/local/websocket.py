@@ -1,20 +1,46 @@
-"""The WebSocket side of the emulator: live connections and the `@connections` management API."""
+"""The WebSocket side of the local API Gateway: connections and the `@connections` management API.
+
+Lifecycle, as API Gateway runs it: on upgrade the authorizer (REQUEST, `?token=` and headers) — a
+401/403/500 refuses the handshake with that status — then the function's `$connect`; a non-2xx
+answer refuses the handshake with the answer's status, a `Sec-WebSocket-Protocol` header in it
+selects the subprotocol. Each text frame is a `$default` event (the function dispatches on the
+JSON `action`); `$default` is a two-way route (`return_response=True` in the stack), so a reply
+`body` goes back on the socket as one text frame. An invocation error sends API Gateway's
+`{"message": "Internal server error", ...}` frame and keeps the connection. A binary frame closes
+the connection with 1003 and a message over 128 KB with 1009, as API Gateway does. Closing runs
+`$disconnect` with the close code.
+
+The management API (`POST/GET/DELETE /@connections/{id}`, optionally under a stage path) answers
+410 with `x-amzn-ErrorType: GoneException` for an unknown or closed id, which botocore's restJson
+parser turns into `GoneException`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import secrets
+import logging
 import time
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
-from docket.topology import AUTHORIZER, WEBSOCKET
-from infra.local.apigw import build_websocket_authorizer_event, build_websocket_event
-from infra.local.invoke import invoke
+from docket.topology import WEBSOCKET
+from infra.local.authorize import authorize
+from infra.local.invoke import Invoker, invoke
+from infra.local.payloads import (
+    build_websocket_authorizer_event,
+    build_websocket_event,
+    new_connection_id,
+    websocket_method_arn,
+)
+
+log = logging.getLogger("docket.local.websocket")
+#: API Gateway WebSocket's message limit (frames are 32 KB, a message up to 128 KB).
+MAX_MESSAGE = 128 * 1024
+_ISO = "%Y-%m-%dT%H:%M:%S.000Z"
 
 
 @dataclass
@@ -23,123 +49,192 @@ class Connection:
     socket: web.WebSocketResponse
     authorizer: dict[str, Any] | None
     source_ip: str
+    user_agent: str
+    domain: str
     connected_at: int = field(default_factory=lambda: int(time.time() * 1000))
     last_active: float = field(default_factory=time.time)
 
 
 def _gone() -> web.Response:
-    # botocore reads the error code from this header (restJson protocol)
     return web.json_response(
         {"message": "GoneException"}, status=410, headers={"x-amzn-ErrorType": "GoneException"}
     )
 
 
 class WebSocketGateway:
-    def __init__(self) -> None:
+    """Live connections by id, the `$connect/$default/$disconnect` invocations, `@connections`."""
+
+    def __init__(self, invoker: Invoker = invoke, executor: Executor | None = None) -> None:
+        self._invoker = invoker
+        self._executor = executor
         self.connections: dict[str, Connection] = {}
 
-    async def _call(self, function: str, event: dict[str, Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(None, invoke, function, event)
+    async def _run(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    # the client side -----------------------------------------------------------------------------
 
     async def upgrade(self, request: web.Request) -> web.StreamResponse:
-        connection_id = base64.b64encode(secrets.token_bytes(9)).decode().replace("/", "_").replace("+", "-")
-        query = dict(request.query)
-        headers = dict(request.headers)
+        connection_id = new_connection_id()
+        headers = list(request.headers.items())
+        query = list(request.query.items())
         source_ip = request.remote or "127.0.0.1"
-        try:
-            allowed = await self._call(
-                AUTHORIZER, build_websocket_authorizer_event(connection_id, headers, query, source_ip)
-            )
-        except Exception as exc:
-            status = 401 if str(exc) == "Unauthorized" else 500
-            return web.json_response(
-                {"message": "Unauthorized" if status == 401 else "Internal"}, status=status
-            )
-        statements = allowed.get("policyDocument", {}).get("Statement", [])
-        if not statements or any(s.get("Effect") != "Allow" for s in statements):
-            return web.json_response({"message": "Forbidden"}, status=403)
-        authorizer = {"principalId": allowed.get("principalId"), **(allowed.get("context") or {})}
-
+        domain = request.host.split(":", 1)[0]
         connect = build_websocket_event(
-            "$connect",
-            connection_id,
-            headers=headers,
-            query=query,
-            authorizer=authorizer,
-            source_ip=source_ip,
+            "$connect", connection_id, headers=headers, query=query, source_ip=source_ip, domain=domain
         )
-        reply = await self._call(WEBSOCKET, connect)
-        if not 200 <= int((reply or {}).get("statusCode", 200)) < 300:
-            return web.json_response({"message": "Forbidden"}, status=403)
+        decision = await self._run(
+            authorize, self._invoker, build_websocket_authorizer_event(connect), websocket_method_arn()
+        )
+        if not decision.allowed:
+            return web.json_response({"message": _refusal(decision.status)}, status=decision.status)
+        connect["requestContext"]["authorizer"] = decision.context
 
-        socket = web.WebSocketResponse(heartbeat=30)
+        try:
+            reply = await self._run(self._invoker, WEBSOCKET, connect) or {}
+        except Exception:
+            log.exception("$connect failed")
+            return web.json_response({"message": "Internal server error"}, status=500)
+        status = int(reply.get("statusCode", 200)) if isinstance(reply, dict) else 200
+        if not 200 <= status < 300:
+            return web.json_response({"message": _refusal(status)}, status=status)
+
+        reply_headers = {k.lower(): str(v) for k, v in (reply.get("headers") or {}).items()}
+        protocol = reply_headers.get("sec-websocket-protocol")
+        socket = web.WebSocketResponse(
+            protocols=(protocol,) if protocol else (), max_msg_size=MAX_MESSAGE, heartbeat=30
+        )
         await socket.prepare(request)
         connection = Connection(
-            connection_id, socket, authorizer, source_ip, connect["requestContext"]["connectedAt"]
+            id=connection_id,
+            socket=socket,
+            authorizer=decision.context,
+            source_ip=source_ip,
+            user_agent=request.headers.get("User-Agent", ""),
+            domain=domain,
+            connected_at=connect["requestContext"]["connectedAt"],
         )
         self.connections[connection_id] = connection
         try:
-            async for message in socket:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                connection.last_active = time.time()
-                event = build_websocket_event(
-                    "$default",
-                    connection_id,
-                    body=message.data,
-                    authorizer=authorizer,
-                    source_ip=source_ip,
-                    connected_at=connection.connected_at,
-                )
-                reply = await self._call(WEBSOCKET, event)
-                # $default is a two-way route (route response on): a reply body goes back on the socket
-                if reply and reply.get("body"):
-                    await socket.send_str(str(reply["body"]))
+            await self._receive(connection)
         finally:
             self.connections.pop(connection_id, None)
-            disconnect = build_websocket_event(
-                "$disconnect", connection_id, authorizer=authorizer, connected_at=connection.connected_at
-            )
-            await self._call(WEBSOCKET, disconnect)
+            await self._disconnected(connection)
         return socket
 
-    # the management API (apigatewaymanagementapi) -----------------------------------------------
+    async def _receive(self, connection: Connection) -> None:
+        socket = connection.socket
+        async for message in socket:
+            if message.type == WSMsgType.BINARY:
+                await socket.close(
+                    code=WSCloseCode.UNSUPPORTED_DATA, message=b"Binary frames are not supported"
+                )
+                return
+            if message.type != WSMsgType.TEXT:
+                continue
+            connection.last_active = time.time()
+            event = build_websocket_event(
+                "$default",
+                connection.id,
+                body=message.data,
+                authorizer=connection.authorizer,
+                source_ip=connection.source_ip,
+                connected_at=connection.connected_at,
+                domain=connection.domain,
+            )
+            try:
+                reply = await self._run(self._invoker, WEBSOCKET, event)
+            except Exception:
+                log.exception("$default failed")
+                context = event["requestContext"]
+                reply = {
+                    "body": json.dumps(
+                        {
+                            "message": "Internal server error",
+                            "connectionId": connection.id,
+                            "requestId": context["requestId"],
+                        }
+                    )
+                }
+            if isinstance(reply, dict) and reply.get("body") and not socket.closed:
+                await socket.send_str(str(reply["body"]))
 
-    async def post(self, request: web.Request) -> web.Response:
+    async def _disconnected(self, connection: Connection) -> None:
+        socket = connection.socket
+        code = socket.close_code if socket.close_code is not None else 1006
+        event = build_websocket_event(
+            "$disconnect",
+            connection.id,
+            authorizer=connection.authorizer,
+            source_ip=connection.source_ip,
+            connected_at=connection.connected_at,
+            domain=connection.domain,
+            close_code=code,
+            close_reason=f"Client-side close frame status code '{code}'",
+        )
+        try:
+            await self._run(self._invoker, WEBSOCKET, event)
+        except Exception:
+            log.exception("$disconnect failed")
+
+    # the management API (apigatewaymanagementapi) ------------------------------------------------
+
+    def _live(self, request: web.Request) -> Connection | None:
         connection = self.connections.get(request.match_info["connection_id"])
         if connection is None or connection.socket.closed:
+            return None
+        return connection
+
+    async def post(self, request: web.Request) -> web.Response:
+        connection = self._live(request)
+        if connection is None:
             return _gone()
         data = await request.read()
+        if len(data) > MAX_MESSAGE:
+            return web.json_response(
+                {"message": "Message too long"},
+                status=413,
+                headers={"x-amzn-ErrorType": "PayloadTooLargeException"},
+            )
         try:
-            await connection.socket.send_str(data.decode())
+            # text when it is text (JSON pushes), binary otherwise
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        try:
+            if text is None:
+                await connection.socket.send_bytes(data)
+            else:
+                await connection.socket.send_str(text)
         except ConnectionError:
             return _gone()
         return web.Response(status=200)
 
     async def info(self, request: web.Request) -> web.Response:
-        connection = self.connections.get(request.match_info["connection_id"])
+        connection = self._live(request)
         if connection is None:
             return _gone()
-        iso = "%Y-%m-%dT%H:%M:%S.000Z"
         return web.json_response(
             {
-                "connectedAt": time.strftime(iso, time.gmtime(connection.connected_at / 1000)),
-                "lastActiveAt": time.strftime(iso, time.gmtime(connection.last_active)),
-                "identity": {"sourceIp": connection.source_ip, "userAgent": ""},
+                "connectedAt": time.strftime(_ISO, time.gmtime(connection.connected_at / 1000)),
+                "lastActiveAt": time.strftime(_ISO, time.gmtime(connection.last_active)),
+                "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
             }
         )
 
     async def delete(self, request: web.Request) -> web.Response:
-        connection = self.connections.get(request.match_info["connection_id"])
+        connection = self._live(request)
         if connection is None:
             return _gone()
-        await connection.socket.close()
+        await connection.socket.close(code=WSCloseCode.GOING_AWAY, message=b"Going away")
         return web.Response(status=204)
 
     async def close_all(self) -> None:
         for connection in list(self.connections.values()):
-            await connection.socket.close()
+            await connection.socket.close(code=WSCloseCode.GOING_AWAY, message=b"Server is stopping")
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value)
+def _refusal(status: int) -> str:
+    return {401: "Unauthorized", 403: "Forbidden"}.get(
+        status, "Internal server error" if status >= 500 else ""
+    )

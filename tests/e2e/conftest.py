@@ -1,8 +1,14 @@
-"""End-to-end tests: the local emulator on a free port, driven over real HTTP and WebSocket."""
+"""End-to-end tests: the local emulator on a free port, driven over real HTTP and WebSocket.
+
+Fixtures: `emulator` (session), `api` (httpx client on `<emulator>/v1`), `token_for(user_id,
+org_id, *, roles=(), permissions=())`, `ws_connect(token=None, *, path="/ws")` (a context manager
+yielding a `tests.e2e.support.Socket`), `mailbox(to=None)` and `clear_mailbox()`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
@@ -11,6 +17,13 @@ import pytest
 from docket.identity import sessions
 from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
+from tests.e2e.support import Socket, open_socket
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """e2e tests run last: the emulator (its pumps, its settings) lives until the session ends and
+    must not run beside the integration tests that share the process's embedded AWS."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +55,19 @@ def token_for(emulator: Emulator) -> Callable[..., str]:
 
 
 @pytest.fixture
+def ws_connect(emulator: Emulator) -> Callable[..., AbstractContextManager[Socket]]:
+    """`with ws_connect(token) as socket:` — a WebSocket to the emulator (anonymous without token)."""
+
+    def connect(token: str | None = None, *, path: str = "/ws") -> AbstractContextManager[Socket]:
+        return open_socket(emulator.base_url.replace("http://", "ws://") + path, token)
+
+    return connect
+
+
+@pytest.fixture
 def mailbox(emulator: Emulator) -> Callable[..., list[dict[str, Any]]]:
+    """Mail sent through SES, newest first: `[{"to", "from", "subject", "text", "html", "sentAt"}]`."""
+
     def read(to: str | None = None) -> list[dict[str, Any]]:
         params = {"to": to} if to else None
         reply = httpx.get(f"{emulator.base_url}/_local/mail", params=params, timeout=10)
@@ -50,3 +75,11 @@ def mailbox(emulator: Emulator) -> Callable[..., list[dict[str, Any]]]:
         return list(reply.json())
 
     return read
+
+
+@pytest.fixture
+def clear_mailbox(emulator: Emulator) -> Callable[[], None]:
+    def clear() -> None:
+        httpx.delete(f"{emulator.base_url}/_local/mail", timeout=10).raise_for_status()
+
+    return clear

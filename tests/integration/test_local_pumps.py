@@ -1,0 +1,238 @@
+"""The emulator's pumps on moto, with fake functions: what the consumers receive, and the retry,
+partial-failure and dead-letter semantics of the stack's event-source mappings."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from docket.settings import Settings
+from docket.topology import EVENT_SOURCE, QueueSpec
+from infra.local.aws import dlq_name, stream_failures_queue_name, wire_queue
+from infra.local.pumps import Pumps, QueuePump, StreamPump, wait_until
+
+SPEC = QueueSpec(
+    name="pump-test", consumer="fake-consumer", detail_types=("pump.tested",), max_receive_count=2
+)
+
+
+class Recorder:
+    """A fake function: records events; `answer(event)` decides the result (default: success)."""
+
+    def __init__(self, answer: Callable[[dict[str, Any]], Any] | None = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.functions: list[str] = []
+        self.answer: Callable[[dict[str, Any]], Any] = answer or (lambda event: {"batchItemFailures": []})
+
+    def __call__(self, function: str, event: dict[str, Any]) -> Any:
+        self.functions.append(function)
+        self.events.append(event)
+        return self.answer(event)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [r for e in self.events for r in e["Records"]]
+
+
+def failing(message: str) -> Callable[[dict[str, Any]], Any]:
+    def fail(event: dict[str, Any]) -> Any:
+        raise RuntimeError(message)
+
+    return fail
+
+
+def put_event(settings: Settings, detail_type: str, detail: dict[str, Any]) -> None:
+    result = boto3.client("events").put_events(
+        Entries=[
+            {
+                "Source": EVENT_SOURCE,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+                "EventBusName": settings.event_bus_name,
+            }
+        ]
+    )
+    assert result["FailedEntryCount"] == 0
+
+
+def queue_depth(name: str) -> int:
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+@pytest.fixture
+def queue(aws: Settings) -> Settings:
+    wire_queue(boto3.session.Session(), aws.event_bus_name, SPEC, visibility_s=1)
+    return aws
+
+
+def pump_until(pump: QueuePump | StreamPump, condition: Any, timeout: float = 8.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        if not pump.step():
+            time.sleep(0.1)
+
+
+# queues ------------------------------------------------------------------------------------------
+
+
+def test_an_event_on_the_bus_reaches_the_consumer_as_an_sqs_event(queue: Settings) -> None:
+    # Given a consumer behind the queue the rule feeds
+    consumer = Recorder()
+    pump = QueuePump(SPEC, consumer)
+    # When an event of a routed type, and one of another type, are put on the bus
+    put_event(queue, "pump.tested", {"n": 1})
+    put_event(queue, "something.else", {"n": 2})
+    pump_until(pump, lambda: consumer.records)
+    # Then only the routed one arrives, shaped as Lambda's SQS event, and is deleted
+    [record] = consumer.records
+    assert consumer.functions == ["fake-consumer"]
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"].endswith(":docket-local-pump-test")
+    assert record["attributes"]["ApproximateReceiveCount"] == "1"
+    envelope = json.loads(record["body"])
+    assert (envelope["source"], envelope["detail-type"], envelope["detail"]) == (
+        EVENT_SOURCE,
+        "pump.tested",
+        {"n": 1},
+    )
+    assert pump.step() is False
+    assert queue_depth("docket-local-pump-test") == 0
+
+
+def test_a_reported_failure_comes_back_and_the_rest_is_deleted(queue: Settings) -> None:
+    failed_once: set[str] = set()
+
+    def answer(event: dict[str, Any]) -> dict[str, Any]:
+        failures = []
+        for record in event["Records"]:
+            if json.loads(record["body"])["detail"]["n"] == 2 and record["messageId"] not in failed_once:
+                failed_once.add(record["messageId"])
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+
+    consumer = Recorder(answer)
+    pump = QueuePump(SPEC, consumer)
+    for n in (1, 2, 3):
+        put_event(queue, "pump.tested", {"n": n})
+    pump_until(pump, lambda: len(consumer.records) >= 4)
+    seen = [json.loads(r["body"])["detail"]["n"] for r in consumer.records]
+    assert sorted(seen) == [1, 2, 2, 3]
+    [retry] = [r for r in consumer.records if r["attributes"]["ApproximateReceiveCount"] == "2"]
+    assert json.loads(retry["body"])["detail"]["n"] == 2
+    assert queue_depth("docket-local-pump-test") == 0
+
+
+def test_a_message_that_keeps_failing_goes_to_the_dlq(queue: Settings) -> None:
+    consumer = Recorder(failing("consumer is down"))
+    pump = QueuePump(SPEC, consumer)
+    put_event(queue, "pump.tested", {"n": 1})
+    pump_until(pump, lambda: queue_depth(dlq_name(SPEC)) == 1)
+    assert len(consumer.events) == SPEC.max_receive_count
+    assert queue_depth("docket-local-pump-test") == 0
+
+
+# the stream --------------------------------------------------------------------------------------
+
+
+def test_item_changes_reach_the_publisher_as_a_stream_event(aws: Settings) -> None:
+    publisher = Recorder()
+    pump = StreamPump(lambda: aws, publisher)
+    table = boto3.client("dynamodb")
+    key = {"pk": {"S": "ORG#o#THING#t"}, "sk": {"S": "META"}}
+    table.put_item(TableName=aws.table_name, Item={**key, "n": {"N": "1"}})
+    table.update_item(
+        TableName=aws.table_name,
+        Key=key,
+        UpdateExpression="SET n = :n",
+        ExpressionAttributeValues={":n": {"N": "2"}},
+    )
+    table.delete_item(TableName=aws.table_name, Key=key)
+    pump_until(pump, lambda: len(publisher.records) == 3)
+
+    assert publisher.functions[0] == "publisher"
+    insert, modify, remove = publisher.records
+    assert [r["eventName"] for r in (insert, modify, remove)] == ["INSERT", "MODIFY", "REMOVE"]
+    assert all(
+        r["eventSource"] == "aws:dynamodb" and ":table/docket-local-table/stream/" in r["eventSourceARN"]
+        for r in (insert, modify, remove)
+    )
+    assert insert["dynamodb"]["Keys"] == key
+    assert insert["dynamodb"]["NewImage"]["n"] == {"N": "1"}
+    assert "OldImage" not in insert["dynamodb"]
+    assert (modify["dynamodb"]["OldImage"]["n"], modify["dynamodb"]["NewImage"]["n"]) == (
+        {"N": "1"},
+        {"N": "2"},
+    )
+    assert "NewImage" not in remove["dynamodb"]
+    assert remove["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert isinstance(insert["dynamodb"]["ApproximateCreationDateTime"], int)
+    # nothing is delivered twice
+    assert pump.step() is False
+
+
+def test_the_stream_is_retried_from_the_first_reported_failure(aws: Settings) -> None:
+    attempts: list[list[str]] = []
+
+    def answer(event: dict[str, Any]) -> dict[str, Any]:
+        sequence = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
+        attempts.append(sequence)
+        # the second record fails on the first attempt only
+        return {"batchItemFailures": [{"itemIdentifier": sequence[1]}] if len(attempts) == 1 else []}
+
+    pump = StreamPump(lambda: aws, Recorder(answer))
+    for n in range(3):
+        boto3.client("dynamodb").put_item(
+            TableName=aws.table_name, Item={"pk": {"S": f"K#{n}"}, "sk": {"S": "META"}}
+        )
+    pump_until(pump, lambda: len(attempts) >= 2)
+    first, retry = attempts
+    assert len(first) == 3
+    assert retry == first[1:]
+
+
+def test_a_failing_stream_batch_is_retried_then_recorded_as_a_failure(aws: Settings) -> None:
+    publisher = Recorder(failing("publisher is down"))
+    pump = StreamPump(lambda: aws, publisher, retry_attempts=2)
+    boto3.client("dynamodb").put_item(TableName=aws.table_name, Item={"pk": {"S": "K"}, "sk": {"S": "META"}})
+    pump_until(pump, lambda: queue_depth(stream_failures_queue_name()) == 1)
+    assert len(publisher.events) == 3  # the first attempt and two retries
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=stream_failures_queue_name())["QueueUrl"]
+    [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+    info = json.loads(message["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["DDBStreamBatchInfo"]["batchSize"] == 1
+    # and the stream moved on
+    assert pump.step() is False
+
+
+# the threads -------------------------------------------------------------------------------------
+
+
+def test_the_pump_threads_deliver_and_stop_cleanly(queue: Settings) -> None:
+    consumer = Recorder()
+    pumps = Pumps(lambda: queue, consumer, queues=(SPEC,))
+    pumps.start()
+    try:
+        put_event(queue, "pump.tested", {"n": 1})
+        assert wait_until(lambda: "fake-consumer" in consumer.functions, timeout=10)
+        with pumps.paused():  # e.g. while the account is reset
+            calls = len(consumer.events)
+            time.sleep(0.3)
+            assert len(consumer.events) == calls
+    finally:
+        pumps.stop()
+    assert not any(thread.is_alive() for thread in pumps.threads)
