@@ -3,8 +3,6 @@ one Lambda per resource group wired to its prefixes — all from `topology.api_m
 
 from __future__ import annotations
 
-import json
-
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_certificatemanager as acm
@@ -27,17 +25,11 @@ GATEWAY_ERRORS: dict[str, tuple[apigw.ResponseType, str, str]] = {
 
 
 def _envelope(code: str) -> str:
-    return json.dumps(
-        {
-            "success": False,
-            "error": {
-                "code": code,
-                "message": "$context.error.messageString",
-                "details": None,
-                "timestamp": "$context.requestTimeEpoch",
-                "requestId": "$context.requestId",
-            },
-        }
+    # A mapping template, not JSON data: `$context.error.messageString` is already a quoted JSON
+    # string, and API Gateway offers no ISO time, so the request time is its CLF string.
+    return (
+        '{"success": false, "error": {"code": "' + code + '", "message": $context.error.messageString, '
+        '"details": null, "timestamp": "$context.requestTime", "requestId": "$context.requestId"}}'
     )
 
 

@@ -19,22 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from docket.topology import STAGE, match, strip_base_path
+from docket.topology import BINARY_MEDIA_TYPES, STAGE, match, strip_base_path
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 API_ID = "localapi01"
 WS_API_ID = "localws001"
-#: Mirror of the REST API's `binary_media_types` (infra/constructs/api.py): API Gateway base64-encodes
-#: request bodies of these types and passes every other body as text.
-BINARY_MEDIA_TYPES: tuple[str, ...] = (
-    "multipart/form-data",
-    "application/octet-stream",
-    "application/pdf",
-    "image/*",
-)
-
 Pairs = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None
 
 

@@ -82,3 +82,18 @@ def test_every_function_is_named_once() -> None:
     names = topology.all_function_names()
     assert len(names) == len(set(names))
     assert {"authorizer", "websocket", "publisher", "notifier"} <= set(names)
+
+
+def test_a_public_route_is_its_own_resource_with_a_preflight_and_nothing_else() -> None:
+    # API Gateway picks the resource first: /auth/login has POST and OPTIONS only
+    login = topology.match("POST", "/auth/login")
+    assert login is not None
+    assert (login.resource, login.public) == ("/auth/login", True)
+    preflight = topology.match("OPTIONS", "/auth/login")
+    assert preflight is not None
+    assert preflight.public
+    assert topology.match("GET", "/auth/login") is None
+    # while its siblings under the prefix still reach the group behind the authorizer
+    sibling = topology.match("GET", "/auth/api-keys")
+    assert sibling is not None
+    assert (sibling.resource, sibling.public) == ("/auth/{proxy+}", False)

@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+#: Bodies API Gateway passes to Lambda base64-encoded (uploads); the stack and the emulator read this.
+BINARY_MEDIA_TYPES: tuple[str, ...] = (
+    "multipart/form-data",
+    "application/octet-stream",
+    "application/pdf",
+    "image/*",
+)
+
 #: Base paths the seeds' clients use; every deployment maps all of them onto the stage.
 BASE_PATHS: tuple[str, ...] = ("/api/v1", "/v1", "/api")
 STAGE = "v1"
@@ -200,7 +208,13 @@ def api_methods() -> tuple[ApiMethod, ...]:
                 methods.append(ApiMethod(api_group, resource, "OPTIONS", public=True))
         for route in api_group.public:
             methods.append(ApiMethod(api_group, route.path, route.method, public=True))
-    return tuple(methods)
+            # a public route is its own resource: it needs its own CORS preflight method
+            if route.path not in api_group.prefixes:
+                methods.append(ApiMethod(api_group, route.path, "OPTIONS", public=True))
+    unique: dict[tuple[str, str], ApiMethod] = {}
+    for method in methods:
+        unique.setdefault((method.resource, method.method), method)
+    return tuple(unique.values())
 
 
 @dataclass(frozen=True)
@@ -225,40 +239,35 @@ def _pattern(resource: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _resource_table() -> tuple[tuple[str, str | None, ApiGroup, re.Pattern[str]], ...]:
-    """Every API Gateway resource with its method (None = ANY), most specific first."""
-    rows: list[tuple[str, str | None, ApiGroup, re.Pattern[str]]] = []
-    for api_group in API_GROUPS:
-        for route in api_group.public:
-            rows.append((route.path, route.method, api_group, _pattern(route.path)))
-        for prefix in api_group.prefixes:
-            rows.append((prefix, None, api_group, _pattern(prefix)))
-            rows.append((f"{prefix}/{{proxy+}}", None, api_group, _pattern(f"{prefix}/{{proxy+}}")))
+def _resource_table() -> tuple[tuple[str, re.Pattern[str], dict[str, ApiMethod]], ...]:
+    """Every API Gateway resource with its methods, most specific first."""
+    resources: dict[str, dict[str, ApiMethod]] = {}
+    for method in api_methods():
+        resources.setdefault(method.resource, {})[method.method] = method
 
-    def specificity(row: tuple[str, str | None, ApiGroup, re.Pattern[str]]) -> tuple[int, int, int]:
-        resource, method, _, _ = row
+    def specificity(resource: str) -> tuple[int, int, int]:
         segments = resource.strip("/").split("/")
         literal = sum(1 for s in segments if not s.startswith("{"))
         greedy = any(s.endswith("+}") for s in segments)
-        return (0 if greedy else 1, literal, 1 if method else 0)
+        return (0 if greedy else 1, literal, len(segments))
 
-    return tuple(sorted(rows, key=specificity, reverse=True))
+    ordered = sorted(resources, key=specificity, reverse=True)
+    return tuple((r, _pattern(r), resources[r]) for r in ordered)
 
 
 def match(method: str, path: str) -> RouteMatch | None:
-    """Resolve a stage-relative path the way API Gateway picks a resource: most specific wins."""
-    for resource, route_method, api_group, pattern in _resource_table():
-        if route_method is not None and route_method != method:
-            continue
+    """Resolve a stage-relative path the way API Gateway does: the most specific resource whose
+    path matches wins, then its method (or `ANY`); a resource without that method is no route
+    (API Gateway's "Missing Authentication Token", which the stack answers as a 404)."""
+    for resource, pattern, methods in _resource_table():
         found = pattern.match(path)
-        if found:
-            params = {k: v for k, v in found.groupdict().items() if v is not None}
-            return RouteMatch(
-                group=api_group,
-                resource=resource,
-                path_parameters=params,
-                public=route_method is not None or method == "OPTIONS",
-            )
+        if not found:
+            continue
+        chosen = methods.get(method) or methods.get("ANY")
+        if chosen is None:
+            return None
+        params = {k: v for k, v in found.groupdict().items() if v is not None}
+        return RouteMatch(group=chosen.group, resource=resource, path_parameters=params, public=chosen.public)
     return None
 
 
