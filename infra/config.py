@@ -28,6 +28,8 @@ class DocketConfig:
     #: Optional custom domain: when both are set, every topology base path maps onto the stage.
     domain_name: str | None = None
     certificate_arn: str | None = None
+    #: Cognito user pools whose access tokens the authorizer accepts: `[{issuer, clientIds, jwksUrl?}]`
+    trusted_issuers: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_node(cls, node: Node) -> DocketConfig:
@@ -44,6 +46,7 @@ class DocketConfig:
             deps_layer_dir=Path(deps_dir) if deps_dir else DEFAULT_DEPS_LAYER_DIR,
             domain_name=get(naming.CONTEXT_DOMAIN_NAME),
             certificate_arn=get(naming.CONTEXT_CERTIFICATE_ARN),
+            trusted_issuers=tuple(get(naming.CONTEXT_TRUSTED_ISSUERS) or ()),
         )
 
 

@@ -59,6 +59,7 @@ class DocketStack(cdk.Stack):
             websocket_endpoint=websocket.management_endpoint,
             mail_sender=config.mail_sender,
             cors_origins=cors_origins,
+            trusted_issuers=list(config.trusted_issuers),
         )
 
         functions: dict[str, DocketFunction] = {}

@@ -6,10 +6,26 @@ each function's environment from `Settings.environment(...)`, so a name is never
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class TrustedIssuer(BaseModel):
+    """An external token issuer (a Cognito user pool) whose access tokens the authorizer accepts."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+
+    issuer: str = Field(min_length=8)
+    client_ids: tuple[str, ...] = Field(alias="clientIds", min_length=1)
+    #: defaults to `{issuer}/.well-known/jwks.json` (moto serves Cognito's keys elsewhere)
+    jwks_url: str | None = Field(default=None, alias="jwksUrl")
+
+    @property
+    def keys_url(self) -> str:
+        return self.jwks_url or f"{self.issuer.rstrip('/')}/.well-known/jwks.json"
 
 
 class Settings(BaseModel):
@@ -28,6 +44,16 @@ class Settings(BaseModel):
     rate_limits_enabled: bool = Field(alias="DOCKET_RATE_LIMITS_ENABLED", default=True)
     #: Seconds an `Idempotency-Key` is remembered.
     idempotency_ttl_s: int = Field(alias="DOCKET_IDEMPOTENCY_TTL_SECONDS", default=86_400, ge=60)
+
+    #: JSON list of `{"issuer", "clientIds", "jwksUrl"?}`
+    trusted_issuers: tuple[TrustedIssuer, ...] = Field(alias="DOCKET_TRUSTED_ISSUERS", default=())
+
+    @field_validator("trusted_issuers", mode="before")
+    @classmethod
+    def _parse_issuers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else ()
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -52,6 +78,10 @@ class Settings(BaseModel):
         for field_name, value in values.items():
             if isinstance(value, bool):
                 env[names[field_name]] = "true" if value else "false"
+            elif field_name == "trusted_issuers":
+                env[names[field_name]] = json.dumps(
+                    [i.model_dump(by_alias=True) if isinstance(i, TrustedIssuer) else i for i in value]
+                )
             elif isinstance(value, (tuple, list)):
                 env[names[field_name]] = ",".join(value)
             else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import jwt
+
 from docket.errors import AuthenticationFailed
 from docket.security.principal import Principal
 from docket.security.tokens import verify_access_token
@@ -26,6 +28,15 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 def principal_from_token(token: str) -> Principal:
     from docket.identity import sessions
+    from docket.security import federation
+
+    try:
+        issuer = str(jwt.decode(token, options={"verify_signature": False}).get("iss") or "")
+    except jwt.PyJWTError as exc:
+        raise AuthenticationFailed() from exc
+    external = federation.trusted(issuer)
+    if external is not None:
+        return federation.principal(federation.verify(token, external))
 
     claims = verify_access_token(token)
     session_id = claims.get("sid")
