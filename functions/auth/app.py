@@ -193,8 +193,7 @@ def refresh(body: RefreshIn) -> Ok[RefreshedTokens]:
 
 @router.post("/auth/logout", summary="End this session", tags=TAGS)
 def logout(principal: CurrentPrincipal) -> Ok[Done]:
-    if principal.session_id:
-        sessions.revoke(principal.session_id, reason="logout")
+    accounts.logout(principal)
     return Ok(data=Done(), message="Logged out successfully")
 
 

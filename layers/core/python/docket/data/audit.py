@@ -58,3 +58,27 @@ def entry(
         request_id=request_id or None,
         created_at=now,
     )
+
+
+def record(
+    *,
+    org_id: str,
+    actor_id: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    changes: dict[str, Any] | None = None,
+    request_id: str = "",
+) -> AuditEntry:
+    """An audit entry on its own, for events that write nothing else (a login, a failed login)."""
+    written = entry(
+        org_id=org_id,
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=changes or {},
+        request_id=request_id,
+    )
+    written.save()
+    return written

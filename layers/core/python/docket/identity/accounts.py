@@ -11,6 +11,7 @@ Access patterns (docs/access-patterns.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -231,6 +232,25 @@ def check_password(email: str, password: str) -> User:
     return user
 
 
+def audit_event(
+    user: User, action: str, changes: dict[str, Any] | None = None, org_id: str | None = None
+) -> None:
+    from docket.api import request as request_state
+    from docket.data import audit
+
+    organization = org_id or user.default_org_id
+    if organization:
+        audit.record(
+            org_id=organization,
+            actor_id=user.id,
+            action=action,
+            entity_type="user",
+            entity_id=user.id,
+            changes=changes,
+            request_id=request_state.current().request_id,
+        )
+
+
 def login(
     email: str,
     password: str,
@@ -240,15 +260,37 @@ def login(
     device: str | None = None,
     ip: str | None = None,
 ) -> LoggedIn:
-    """Password (and, when enabled, a TOTP or backup code) → a new session."""
-    from docket.identity import mfa
+    """Password (and, when enabled, a TOTP or backup code) → a new session; failures are
+    counted and audited, and too many lock the account (and the address) out for a while."""
+    from docket.identity import mfa, throttle
 
-    user = check_password(email, password)
+    throttle.check(email, ip)
+    try:
+        user = check_password(email, password)
+    except AuthenticationFailed:
+        throttle.failed(email, ip)
+        known = find_user_by_email(email)
+        if known is not None:
+            audit_event(known, "auth.login_failed", {"ip": ip, "reason": "password"})
+        raise
     if user.mfa_enabled:
         if not mfa_code:
             raise MfaRequired()
-        mfa.verify(user, mfa_code)
-    return open_session(user, organization_id=organization_id, device=device, ip=ip)
+        try:
+            mfa.verify(user, mfa_code)
+        except ValidationFailed:
+            throttle.failed(email, ip)
+            audit_event(user, "auth.login_failed", {"ip": ip, "reason": "mfa"})
+            raise
+    throttle.succeeded(email)
+    found = open_session(user, organization_id=organization_id, device=device, ip=ip)
+    audit_event(
+        user,
+        "auth.login",
+        {"ip": ip, "device": device, "sessionId": found.tokens.session_id},
+        found.organization.id,
+    )
+    return found
 
 
 def open_session(
@@ -290,6 +332,7 @@ def reset_password(token: str, new_password: str) -> None:
     passwords.require_strong(new_password, email=user.email, field="newPassword")
     user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
     sessions.revoke_all(user.id, reason="password reset")
+    audit_event(user, "auth.password_reset")
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
@@ -306,8 +349,27 @@ def change_password(principal: Principal, current_password: str, new_password: s
     passwords.require_strong(new_password, email=user.email, field="newPassword")
     user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
     sessions.revoke_all(user.id, reason="password changed", keep=principal.session_id or None)
+    audit_event(user, "auth.password_changed", org_id=principal.org_id)
 
 
 def ensure_unused_email(email: str) -> None:
     if find_user_by_email(email) is not None:
         raise Conflict("An account with this email already exists")
+
+
+def logout(principal: Principal) -> None:
+    if principal.session_id:
+        sessions.revoke(principal.session_id, reason="logout")
+    if principal.auth_method == "jwt":
+        from docket.api import request as request_state
+        from docket.data import audit
+
+        audit.record(
+            org_id=principal.org_id,
+            actor_id=principal.user_id,
+            action="auth.logout",
+            entity_type="user",
+            entity_id=principal.user_id,
+            changes={"sessionId": principal.session_id},
+            request_id=request_state.current().request_id,
+        )

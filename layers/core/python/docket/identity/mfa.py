@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from docket.errors import Conflict, ValidationFailed
-from docket.identity.accounts import User, get_user
+from docket.identity.accounts import User, audit_event, get_user
 from docket.security import sealing
 
 ISSUER = "Docket"
@@ -93,6 +93,7 @@ def confirm(user_id: str, code: str) -> list[str]:
             User.mfa_backup_hashes.set({_hash(c) for c in codes}),
         ]
     )
+    audit_event(user, "auth.mfa_enabled")
     return codes
 
 
@@ -143,6 +144,7 @@ def disable(user_id: str, code: str) -> None:
             User.mfa_last_step.remove(),
         ]
     )
+    audit_event(user, "auth.mfa_disabled")
 
 
 def regenerate_backup_codes(user_id: str, code: str) -> list[str]:
@@ -150,6 +152,7 @@ def regenerate_backup_codes(user_id: str, code: str) -> list[str]:
     verify(user, code)
     codes = _new_backup_codes()
     user.update(actions=[User.mfa_backup_hashes.set({_hash(c) for c in codes})])
+    audit_event(user, "auth.mfa_backup_codes_regenerated")
     return codes
 
 
