@@ -26,21 +26,12 @@ from botocore.client import BaseClient
 
 from docket.identity import sessions
 from docket.security.principal import Principal
+from infra.local.invoke import LocalContext
 from infra.tools import coldstart
 from infra.tools.functions import ROOT, load
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 MEMBER = Principal(user_id="usr_bench", org_id="org_bench", permissions=("feedback:*",))
-
-
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +82,7 @@ def _invoke(
         authorizer={"principalId": MEMBER.user_id, **MEMBER.to_context()},
         source_ip="198.51.100.1",
     )
-    response: dict[str, Any] = load(function).handler(event, _Context())
+    response: dict[str, Any] = load(function).handler(event, LocalContext("bench"))
     return response
 
 
@@ -109,9 +100,12 @@ def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
             "headers": {"Authorization": f"Bearer {token.access_token}"},
             "requestContext": {"requestId": "bench"},
         }
-        load("authorizer").handler(authorizer_event, _Context())  # warm: key set cached
+        load("authorizer").handler(authorizer_event, LocalContext("bench"))  # warm: key set cached
         scenarios: list[tuple[str, Callable[[], Any]]] = [
-            ("authorizer (Bearer token)", lambda: load("authorizer").handler(authorizer_event, _Context())),
+            (
+                "authorizer (Bearer token)",
+                lambda: load("authorizer").handler(authorizer_event, LocalContext("bench")),
+            ),
             ("GET /health", lambda: _invoke("platform", "GET", "/v1/health")),
             (
                 "POST /feedback",
@@ -171,12 +165,12 @@ def warm_latency(rounds: int = 300) -> dict[str, float]:
     samples: dict[str, list[float]] = {name: [] for name in candidates}
     for handler in candidates.values():  # warm both
         for _ in range(10):
-            assert handler(event(), _Context())["statusCode"] == 200
+            assert handler(event(), LocalContext("bench"))["statusCode"] == 200
     for _ in range(rounds):  # interleaved, so machine noise hits both alike
         for name, handler in candidates.items():
             request = event()
             start = time.perf_counter()
-            handler(request, _Context())
+            handler(request, LocalContext("bench"))
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items()}
 

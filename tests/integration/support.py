@@ -7,17 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docket.security.principal import Principal
+from infra.local.invoke import LocalContext
 from infra.tools.functions import load
 
 
-class FakeContext:
-    function_name = "docket-test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:docket-test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+def FakeContext() -> LocalContext:
+    return LocalContext("test")
 
 
 @dataclass
