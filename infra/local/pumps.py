@@ -125,6 +125,8 @@ class StreamPump(Pump):
         self._iterators: dict[str, str | None] = {}
         #: The last sequence number handled per shard: where to resume when an iterator is lost.
         self._positions: dict[str, str] = {}
+        #: The event id of that last record: moto can reuse a sequence number (see `_discover`).
+        self._last_event: dict[str, str] = {}
         self._discovered_at = 0.0
 
     def reset_state(self) -> None:
@@ -143,12 +145,16 @@ class StreamPump(Pump):
             self._stream_arn = arn
             self._iterators = {}
             self._positions = {}
+            self._last_event = {}
         if arn is None:
             return
         streams = self.client("dynamodbstreams")
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
+            # Renewed every second from the last handled position, not only for new shards: when a
+            # transaction is cancelled, moto restores a copy of the whole table, stream shard
+            # included, and an old iterator would keep reading the discarded shard forever.
+            if shard_id not in self._iterators or self._iterators[shard_id] is not None:
                 self._iterators[shard_id] = self._iterator(shard_id)
 
     def _iterator(self, shard_id: str) -> str:
@@ -157,7 +163,9 @@ class StreamPump(Pump):
         if position is None:
             kwargs: dict[str, Any] = {"ShardIteratorType": "TRIM_HORIZON"}
         else:
-            kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+            # AT, not AFTER: after a rolled-back transaction moto hands a sequence number out again,
+            # so the record there may be new; `poll` drops it only if it is the one already handled
+            kwargs = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": position}
         return str(
             streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, **kwargs)[
                 "ShardIterator"
@@ -180,10 +188,13 @@ class StreamPump(Pump):
                 raise
             self._iterators[shard_id] = page.get("NextShardIterator")
             records = [stream_record(r, str(self._stream_arn)) for r in page.get("Records", [])]
+            if records and records[0]["eventID"] == self._last_event.get(shard_id):
+                records = records[1:]
             if records:
                 busy = True
                 self._deliver(shard_id, records)
                 self._positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+                self._last_event[shard_id] = records[-1]["eventID"]
         return busy
 
     def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:

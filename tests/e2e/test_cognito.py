@@ -72,7 +72,8 @@ def test_a_cognito_access_token_acts_as_the_docket_user(
         # (the first feedback's event may still be on its way: skip to the pong)
         while json.loads(socket.recv(timeout=5))["type"] != "pong":
             pass
-        api.post("/feedback", json={"feature": "Push", "rating": 4}, headers=auth)
+        pushed = api.post("/feedback", json={"feature": "Push", "rating": 4}, headers=auth)
+        assert pushed.status_code == 201, pushed.text
         while True:
             frame = json.loads(socket.recv(timeout=15))
             if frame.get("type") == "feedback.created" and frame["data"]["feature"] == "Push":
