@@ -24,7 +24,7 @@ from pynamodb.attributes import (
 from docket import clock, mail
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
-from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
+from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
 from docket.security.principal import Principal
@@ -222,30 +222,18 @@ class MfaRequired(Exception):
     """The password was right; a second factor is needed (`POST /auth/verify-mfa`)."""
 
 
-def check_password(email: str, password: str) -> User:
-    """The user, when the password matches (constant work whether or not the account exists)."""
-    user = find_user_by_email(email)
-    if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
-        raise AuthenticationFailed("Invalid email or password")
-    if user.status != "active":
-        raise AuthenticationFailed("This account is disabled")
-    return user
-
-
-def audit_event(
-    user: User, action: str, changes: dict[str, Any] | None = None, org_id: str | None = None
-) -> None:
+def audit_event(user_id: str, org_id: str | None, action: str, changes: dict[str, Any] | None = None) -> None:
+    """Record an auth event about a user in their organization (events with no org are not kept)."""
     from docket.api import request as request_state
     from docket.data import audit
 
-    organization = org_id or user.default_org_id
-    if organization:
+    if org_id:
         audit.record(
-            org_id=organization,
-            actor_id=user.id,
+            org_id=org_id,
+            actor_id=user_id,
             action=action,
             entity_type="user",
-            entity_id=user.id,
+            entity_id=user_id,
             changes=changes,
             request_id=request_state.current().request_id,
         )
@@ -265,14 +253,15 @@ def login(
     from docket.identity import mfa, throttle
 
     throttle.check(email, ip)
-    try:
-        user = check_password(email, password)
-    except AuthenticationFailed:
+    user = find_user_by_email(email)
+    # the same argon2 work whether or not the account exists, and the same answer
+    if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
         throttle.failed(email, ip)
-        known = find_user_by_email(email)
-        if known is not None:
-            audit_event(known, "auth.login_failed", {"ip": ip, "reason": "password"})
-        raise
+        if user is not None:
+            audit_event(user.id, user.default_org_id, "auth.login_failed", {"ip": ip, "reason": "password"})
+        raise AuthenticationFailed("Invalid email or password")
+    if user.status != "active":
+        raise AuthenticationFailed("This account is disabled")
     if user.mfa_enabled:
         if not mfa_code:
             raise MfaRequired()
@@ -280,15 +269,15 @@ def login(
             mfa.verify(user, mfa_code)
         except ValidationFailed:
             throttle.failed(email, ip)
-            audit_event(user, "auth.login_failed", {"ip": ip, "reason": "mfa"})
+            audit_event(user.id, user.default_org_id, "auth.login_failed", {"ip": ip, "reason": "mfa"})
             raise
     throttle.succeeded(email)
     found = open_session(user, organization_id=organization_id, device=device, ip=ip)
     audit_event(
-        user,
+        user.id,
+        found.organization.id,
         "auth.login",
         {"ip": ip, "device": device, "sessionId": found.tokens.session_id},
-        found.organization.id,
     )
     return found
 
@@ -332,7 +321,7 @@ def reset_password(token: str, new_password: str) -> None:
     passwords.require_strong(new_password, email=user.email, field="newPassword")
     user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
     sessions.revoke_all(user.id, reason="password reset")
-    audit_event(user, "auth.password_reset")
+    audit_event(user.id, user.default_org_id, "auth.password_reset")
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
@@ -349,27 +338,11 @@ def change_password(principal: Principal, current_password: str, new_password: s
     passwords.require_strong(new_password, email=user.email, field="newPassword")
     user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
     sessions.revoke_all(user.id, reason="password changed", keep=principal.session_id or None)
-    audit_event(user, "auth.password_changed", org_id=principal.org_id)
-
-
-def ensure_unused_email(email: str) -> None:
-    if find_user_by_email(email) is not None:
-        raise Conflict("An account with this email already exists")
+    audit_event(user.id, principal.org_id, "auth.password_changed")
 
 
 def logout(principal: Principal) -> None:
     if principal.session_id:
         sessions.revoke(principal.session_id, reason="logout")
     if principal.auth_method == "jwt":
-        from docket.api import request as request_state
-        from docket.data import audit
-
-        audit.record(
-            org_id=principal.org_id,
-            actor_id=principal.user_id,
-            action="auth.logout",
-            entity_type="user",
-            entity_id=principal.user_id,
-            changes={"sessionId": principal.session_id},
-            request_id=request_state.current().request_id,
-        )
+        audit_event(principal.user_id, principal.org_id, "auth.logout", {"sessionId": principal.session_id})

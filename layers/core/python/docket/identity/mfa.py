@@ -93,7 +93,7 @@ def confirm(user_id: str, code: str) -> list[str]:
             User.mfa_backup_hashes.set({_hash(c) for c in codes}),
         ]
     )
-    audit_event(user, "auth.mfa_enabled")
+    audit_event(user.id, user.default_org_id, "auth.mfa_enabled")
     return codes
 
 
@@ -144,7 +144,7 @@ def disable(user_id: str, code: str) -> None:
             User.mfa_last_step.remove(),
         ]
     )
-    audit_event(user, "auth.mfa_disabled")
+    audit_event(user.id, user.default_org_id, "auth.mfa_disabled")
 
 
 def regenerate_backup_codes(user_id: str, code: str) -> list[str]:
@@ -152,7 +152,7 @@ def regenerate_backup_codes(user_id: str, code: str) -> list[str]:
     verify(user, code)
     codes = _new_backup_codes()
     user.update(actions=[User.mfa_backup_hashes.set({_hash(c) for c in codes})])
-    audit_event(user, "auth.mfa_backup_codes_regenerated")
+    audit_event(user.id, user.default_org_id, "auth.mfa_backup_codes_regenerated")
     return codes
 
 
