@@ -7,22 +7,25 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Form, Path, Query
+from aws_lambda_powertools.shared.cookies import Cookie
 
 from docket.api.deps import CurrentPrincipal
 from docket.api.models import Ok
 from docket.api.pagination import Cursor, Limit, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
-from docket.errors import AuthenticationFailed
-from docket.identity import accounts, apikeys, mfa, sessions
+from docket.errors import AuthenticationFailed, InvalidCsrfToken, ValidationFailed
+from docket.identity import accounts, apikeys, mfa, oidc, sessions
 from docket.identity.models import (
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyList,
     ApiKeyOut,
     BackupCodes,
+    BrowserSignIn,
     ChangePasswordIn,
     CodeIn,
+    CsrfToken,
     Done,
     EmailIn,
     LoginIn,
@@ -31,6 +34,7 @@ from docket.identity.models import (
     MfaStatus,
     OAuthError,
     OAuthToken,
+    OidcLoginStarted,
     OrganizationSummary,
     RefreshedTokens,
     RefreshIn,
@@ -44,6 +48,8 @@ from docket.identity.models import (
     UserSummary,
     VerifyMfaIn,
 )
+from docket.security import browser
+from docket.security.authorizer import principal_from_token
 from docket.security.keys import load_key_set
 from docket.settings import get_settings
 
@@ -57,26 +63,54 @@ def _client() -> tuple[str | None, str | None]:
     return headers.get("user-agent"), event.request_context.identity.source_ip
 
 
-def _session_tokens(found: accounts.LoggedIn) -> SessionTokens:
+def _cookie(name: str) -> str | None:
+    return browser.read_cookie(router.current_event.headers, name)
+
+
+def _user_summary(found: accounts.LoggedIn) -> UserSummary:
     user = found.user
+    return UserSummary(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        role=found.roles[0] if found.roles else None,
+        roles=list(found.roles),
+        permissions=list(found.permissions),
+        email_verified=user.email_verified_at is not None,
+    )
+
+
+def _organization_summary(found: accounts.LoggedIn) -> OrganizationSummary:
+    return OrganizationSummary(
+        id=found.organization.id, name=found.organization.name, slug=found.organization.slug
+    )
+
+
+def _session_tokens(found: accounts.LoggedIn) -> SessionTokens:
     return SessionTokens(
         access_token=found.tokens.access_token,
         refresh_token=found.tokens.refresh_token,
         expires_in=found.tokens.expires_in,
-        user=UserSummary(
-            id=user.id,
-            email=user.email,
-            name=user.name,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            role=found.roles[0] if found.roles else None,
-            roles=list(found.roles),
-            permissions=list(found.permissions),
-            email_verified=user.email_verified_at is not None,
-        ),
-        organization=OrganizationSummary(
-            id=found.organization.id, name=found.organization.name, slug=found.organization.slug
-        ),
+        user=_user_summary(found),
+        organization=_organization_summary(found),
+        mfa_setup_required=found.mfa_setup_required,
+    )
+
+
+def _login_message(found: accounts.LoggedIn) -> str | None:
+    if found.mfa_setup_required:
+        return "Your organization requires MFA: set it up now (POST /mfa/setup/initialize)"
+    return None
+
+
+def _session_cookies(tokens: sessions.Tokens) -> list[Cookie]:
+    return browser.session_cookies(
+        tokens.access_token,
+        tokens.refresh_token,
+        access_ttl_s=tokens.expires_in,
+        refresh_ttl_s=int(sessions.REFRESH_LIFETIME.total_seconds()),
     )
 
 
@@ -103,30 +137,94 @@ def resend_verification(body: EmailIn) -> Response[Ok[Done]]:
     return ok(Done(), status=202, message="If the address needs verifying, a mail is on its way")
 
 
-@router.post("/auth/login", summary="Log in with email and password", tags=TAGS)
-def login(body: LoginIn) -> Ok[SessionTokens | MfaChallenge]:
+@router.post(
+    "/auth/login",
+    summary="Log in with email and password, or start single sign-on with {provider}",
+    tags=TAGS,
+)
+def login(body: LoginIn) -> Response[Ok[SessionTokens | MfaChallenge | OidcLoginStarted]]:
+    if body.provider is not None:
+        started = oidc.start(body.provider)
+        binding = browser.cookie(
+            browser.OIDC_COOKIE, started.browser_binding, max_age=int(oidc.ATTEMPT_LIFETIME.total_seconds())
+        )
+        data = OidcLoginStarted(redirect_url=started.redirect_url, provider=body.provider)
+        return ok(data, message="Send the browser to redirectUrl", cookies=[binding])
     device, ip = _client()
     try:
         found = accounts.login(
-            body.email, body.password, organization_id=body.organization_id, device=device, ip=ip
+            str(body.email), str(body.password), organization_id=body.organization_id, device=device, ip=ip
         )
-    except accounts.MfaRequired:
-        return Ok(data=MfaChallenge(), message="Enter the code from your authenticator app")
-    return Ok(data=_session_tokens(found))
+    except accounts.MfaRequired as exc:
+        return ok(MfaChallenge(mfa_token=exc.challenge), message="Enter the code from your authenticator app")
+    return ok(_session_tokens(found), message=_login_message(found))
+
+
+@router.get("/auth/callback", summary="Finish single sign-on: the provider sends the browser here", tags=TAGS)
+def oidc_callback(
+    code: Annotated[str | None, Query(max_length=2048)] = None,
+    state: Annotated[str | None, Query(max_length=512)] = None,
+    error: Annotated[str | None, Query(max_length=256)] = None,
+    error_description: Annotated[str | None, Query(max_length=1024)] = None,
+) -> Response[Ok[BrowserSignIn | MfaChallenge]]:
+    if error:
+        raise AuthenticationFailed(
+            f"The sign-in provider answered {error}: {error_description or 'no reason'}"
+        )
+    if not code or not state:
+        missing = [name for name, value in (("code", code), ("state", state)) if not value]
+        raise ValidationFailed(
+            "The provider's answer is incomplete",
+            details=[{"field": f, "message": "required"} for f in missing],
+        )
+    identity = oidc.finish(state=state, code=code, browser_binding=_cookie(browser.OIDC_COOKIE))
+    device, ip = _client()
+    spent = browser.cleared_cookies(browser.OIDC_COOKIE)
+    try:
+        found = oidc.sign_in(identity, device=device, ip=ip)
+    except accounts.MfaRequired as exc:
+        challenge = MfaChallenge(mfa_token=exc.challenge)
+        return ok(challenge, message="Enter the code from your authenticator app", cookies=spent)
+    data = BrowserSignIn(
+        token=found.tokens.access_token,
+        expires_in=found.tokens.expires_in,
+        csrf_token=browser.csrf_token(found.tokens.session_id),
+        user=_user_summary(found),
+        organization=_organization_summary(found),
+        mfa_setup_required=found.mfa_setup_required,
+    )
+    return ok(data, message=_login_message(found), cookies=[*spent, *_session_cookies(found.tokens)])
+
+
+@router.get("/auth/csrf", summary="A CSRF token for cookie-authenticated writes", tags=TAGS)
+def csrf() -> Response[Ok[CsrfToken]]:
+    session_id = None
+    cookie = _cookie(browser.ACCESS_COOKIE)
+    if cookie:
+        try:
+            session_id = principal_from_token(cookie).session_id
+        except AuthenticationFailed:
+            session_id = None
+    response = ok(CsrfToken(csrf_token=browser.csrf_token(session_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/auth/verify-mfa", summary="Complete a login with a TOTP or backup code", tags=TAGS)
-def verify_mfa(body: VerifyMfaIn) -> Ok[SessionTokens]:
+def verify_mfa(body: VerifyMfaIn) -> Response[Ok[SessionTokens]]:
     device, ip = _client()
-    found = accounts.login(
-        body.email,
-        body.password,
-        organization_id=body.organization_id,
-        mfa_code=body.mfa_code,
-        device=device,
-        ip=ip,
-    )
-    return Ok(data=_session_tokens(found))
+    if body.mfa_token is not None:
+        found = accounts.complete_mfa(body.mfa_token, body.mfa_code, device=device, ip=ip)
+    else:
+        found = accounts.login(
+            str(body.email),
+            str(body.password),
+            organization_id=body.organization_id,
+            mfa_code=body.mfa_code,
+            device=device,
+            ip=ip,
+        )
+    return ok(_session_tokens(found), message=_login_message(found))
 
 
 # --- MFA management -------------------------------------------------------------------------
@@ -181,20 +279,37 @@ def mfa_disable(principal: CurrentPrincipal, body: CodeIn) -> Ok[Done]:
     return Ok(data=Done(), message="MFA disabled")
 
 
-@router.post("/auth/refresh", summary="Exchange a refresh token (rotates it)", tags=TAGS)
-def refresh(body: RefreshIn) -> Ok[RefreshedTokens]:
-    tokens = sessions.rotate(body.refresh_token, ip=_client()[1])
-    return Ok(
-        data=RefreshedTokens(
+@router.post(
+    "/auth/refresh",
+    summary="Exchange a refresh token (rotates it); a browser's cookie works too, with X-CSRF-Token",
+    tags=TAGS,
+)
+def refresh(body: RefreshIn) -> Response[Ok[RefreshedTokens]]:
+    ip = _client()[1]
+    if body.refresh_token is not None:
+        tokens = sessions.rotate(body.refresh_token, ip=ip)
+        data = RefreshedTokens(
             access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
         )
-    )
+        return ok(data)
+    from_cookie = _cookie(browser.REFRESH_COOKIE)
+    if from_cookie is None:
+        raise ValidationFailed(
+            "refreshToken is required", details=[{"field": "refreshToken", "message": "required"}]
+        )
+    # the cookie is sent whatever page caused the request: prove it is the app's own page
+    presented = browser.header(router.current_event.headers, browser.CSRF_HEADER)
+    if not browser.csrf_valid(presented, sessions.session_of(from_cookie)):
+        raise InvalidCsrfToken()
+    tokens = sessions.rotate(from_cookie, ip=ip)
+    data = RefreshedTokens(access_token=tokens.access_token, refresh_token=None, expires_in=tokens.expires_in)
+    return ok(data, cookies=_session_cookies(tokens))
 
 
 @router.post("/auth/logout", summary="End this session", tags=TAGS)
-def logout(principal: CurrentPrincipal) -> Ok[Done]:
+def logout(principal: CurrentPrincipal) -> Response[Ok[Done]]:
     accounts.logout(principal)
-    return Ok(data=Done(), message="Logged out successfully")
+    return ok(Done(), message="Logged out successfully", cookies=browser.cleared_cookies())
 
 
 @router.post("/auth/forgot-password", status_code=202, summary="Mail a password reset code", tags=TAGS)

@@ -4,11 +4,13 @@ the Docket user with the same email, over REST and WebSocket; other pools' clien
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import httpx
+import jwt
 import pytest
 from websockets.sync.client import connect
 
@@ -104,3 +106,20 @@ def test_a_token_for_another_client_or_an_unknown_user_is_refused(
         AuthParameters={"USERNAME": email, "PASSWORD": "Pool-Pass-123!"},
     )["AuthenticationResult"]["IdToken"]
     assert api.get("/feedback", headers={"Authorization": f"Bearer {id_token}"}).status_code == 401
+
+
+def test_a_linked_cognito_identity_acts_as_its_docket_user_whatever_its_email(
+    api: httpx.Client, pool: dict[str, str]
+) -> None:
+    from docket.identity import links
+
+    _, registered = register_firm(api)
+    # the pool knows the person under another address; a link by `sub` names the Docket user
+    token = cognito_token(pool, f"pool-name-{secrets.token_hex(3)}@sso.example")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert api.get("/feedback", headers=auth).status_code == 401
+    subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+    links.link(issuer=pool["issuer"], subject=subject, user_id=registered["userId"], provider="cognito")
+    created = api.post("/feedback", json={"feature": "Linked", "rating": 5}, headers=auth)
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["userId"] == registered["userId"]

@@ -47,6 +47,11 @@ class Forbidden(DocketError):
     default_message = "Insufficient permissions"
 
 
+class MfaSetupRequired(Forbidden):
+    code = "MFA_SETUP_REQUIRED"
+    default_message = "Your organization requires MFA: enrol with POST /mfa/setup/initialize first"
+
+
 class InvalidCsrfToken(DocketError):
     status = 403
     code = "INVALID_CSRF_TOKEN"

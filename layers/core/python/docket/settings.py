@@ -28,6 +28,27 @@ class TrustedIssuer(BaseModel):
         return self.jwks_url or f"{self.issuer.rstrip('/')}/.well-known/jwks.json"
 
 
+class OidcProvider(BaseModel):
+    """An OpenID Connect provider users may sign in with (`POST /auth/login {"provider": name}`)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    issuer: str = Field(min_length=8)
+    client_id: str = Field(alias="clientId", min_length=1)
+    #: Secrets Manager id of the client secret; none for a public client (PKCE alone)
+    client_secret_id: str | None = Field(default=None, alias="clientSecretId")
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    #: defaults to `{issuer}/.well-known/openid-configuration`
+    discovery_url: str | None = Field(default=None, alias="discoveryUrl")
+    #: where the provider sends the browser back; defaults to this API's `/auth/callback`
+    redirect_uri: str | None = Field(default=None, alias="redirectUri")
+
+    @property
+    def configuration_url(self) -> str:
+        return self.discovery_url or f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
@@ -47,10 +68,13 @@ class Settings(BaseModel):
 
     #: JSON list of `{"issuer", "clientIds", "jwksUrl"?}`
     trusted_issuers: tuple[TrustedIssuer, ...] = Field(alias="DOCKET_TRUSTED_ISSUERS", default=())
+    #: JSON list of `{"name", "issuer", "clientId", "clientSecretId"?, "scopes"?, "discoveryUrl"?,
+    #: "redirectUri"?}`
+    oidc_providers: tuple[OidcProvider, ...] = Field(alias="DOCKET_OIDC_PROVIDERS", default=())
 
-    @field_validator("trusted_issuers", mode="before")
+    @field_validator("trusted_issuers", "oidc_providers", mode="before")
     @classmethod
-    def _parse_issuers(cls, value: Any) -> Any:
+    def _parse_json_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return json.loads(value) if value.strip() else ()
         return value
@@ -78,9 +102,12 @@ class Settings(BaseModel):
         for field_name, value in values.items():
             if isinstance(value, bool):
                 env[names[field_name]] = "true" if value else "false"
-            elif field_name == "trusted_issuers":
+            elif field_name in ("trusted_issuers", "oidc_providers"):
                 env[names[field_name]] = json.dumps(
-                    [i.model_dump(by_alias=True) if isinstance(i, TrustedIssuer) else i for i in value]
+                    [
+                        i.model_dump(by_alias=True, exclude_none=True) if isinstance(i, BaseModel) else i
+                        for i in value
+                    ]
                 )
             elif isinstance(value, (tuple, list)):
                 env[names[field_name]] = ",".join(value)

@@ -101,6 +101,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
             Route("GET", "/auth/verify-email"),
             Route("POST", "/auth/resend-verification"),
             Route("POST", "/auth/login"),
+            Route("GET", "/auth/callback"),
+            Route("GET", "/auth/csrf"),
             Route("POST", "/auth/verify-mfa"),
             Route("POST", "/auth/refresh"),
             Route("POST", "/auth/forgot-password"),
@@ -113,6 +115,15 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         category=RateCategory.AUTH,
     ),
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
+)
+
+
+#: What a session may call while its organization requires MFA and the user has not enrolled yet.
+MFA_SETUP_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/mfa/check"),
+    Route("POST", "/mfa/setup/initialize"),
+    Route("POST", "/mfa/setup/verify"),
+    Route("POST", "/auth/logout"),
 )
 
 

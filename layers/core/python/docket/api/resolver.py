@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+    OpenAPIResponseValidationMiddleware,
+)
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -32,15 +36,18 @@ from docket.api import idempotency, ratelimit
 from docket.api import request as request_state
 from docket.errors import (
     DocketError,
+    InvalidCsrfToken,
     MethodNotAllowed,
+    MfaSetupRequired,
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
 )
 from docket.observability import logger, metrics, traced
+from docket.security import browser
 from docket.settings import get_settings
-from docket.topology import BASE_PATHS, rate_category
+from docket.topology import BASE_PATHS, MFA_SETUP_ROUTES, Route, rate_category
 
 #: Bodies larger than this are refused before any work (and before validation): JSON never needs
 #: more than 1 MB; other bodies (uploads) get what fits in Lambda's 6 MB synchronous payload.
@@ -68,9 +75,39 @@ def build_app(group: str, routers: Sequence[Router] = ()) -> APIGatewayRestResol
     app.append_context(group=group)
     for router in routers:
         app.include_router(router)
-    app.use(middlewares=[_request_guard(group), idempotency.middleware])
+    _guard_before_validation(app, _request_guard(group))
+    app.use(middlewares=[idempotency.middleware])
     _register_error_mapper(app)
     return app
+
+
+class _GuardedValidation(OpenAPIRequestValidationMiddleware):
+    """Runs the platform's guard, then Powertools' request validation.
+
+    Powertools always puts request validation first in a route's chain; the guard (rate limit,
+    CSRF, MFA gate) must come before it, or a flood of invalid requests would never be limited
+    and a cookie write without its CSRF token would learn how its body fails validation."""
+
+    def __init__(self, guard: Callable[[Any, NextMiddleware], Response[Any]]) -> None:
+        super().__init__()
+        self.guard = guard
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
+        def validate(inner: Any) -> Response[Any]:
+            return super(_GuardedValidation, self).handler(inner, next_middleware)
+
+        return self.guard(app, cast(NextMiddleware, validate))
+
+
+def _guard_before_validation(
+    app: APIGatewayRestResolver, guard: Callable[[Any, NextMiddleware], Response[Any]]
+) -> None:
+    # the resolver builds these on the first route when absent; set first, they are used as given
+    app._request_validation_middleware = _GuardedValidation(guard)
+    app._response_validation_middleware = OpenAPIResponseValidationMiddleware(
+        validation_serializer=app._serializer,
+        has_response_validation_error=app._has_response_validation_error,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,6 +120,20 @@ def _request_guard(group: str) -> Callable[[Any, NextMiddleware], Response[Any]]
         route = app.context["_route"]
         category = rate_category(group, event.http_method, route.path)
         state = request_state.current()
+        if (
+            state.principal is not None
+            and state.principal.auth_method == "cookie"
+            and event.http_method not in browser.SAFE_METHODS
+        ):
+            presented = browser.header(event.headers, browser.CSRF_HEADER)
+            if not browser.csrf_valid(presented, state.principal.session_id):
+                raise InvalidCsrfToken()
+        if (
+            state.principal is not None
+            and state.principal.mfa_setup_required
+            and Route(event.http_method, route.path) not in MFA_SETUP_ROUTES
+        ):
+            raise MfaSetupRequired()
         if get_settings().rate_limits_enabled:
             caller = (
                 state.principal.user_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.shared.cookies import Cookie
 
 from docket.api.concurrency import etag as etag_of
 from docket.api.models import Ok
@@ -19,6 +20,7 @@ def ok(
     version: int | None = None,
     message: str | None = None,
     location: str | None = None,
+    cookies: list[Cookie] | None = None,
 ) -> Response[Ok[T]]:
     headers: dict[str, Any] = {}
     if version is not None:
@@ -30,4 +32,5 @@ def ok(
         content_type="application/json",
         body=Ok(data=data, message=message),
         headers=headers,
+        cookies=cookies,
     )

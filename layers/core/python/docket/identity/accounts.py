@@ -27,6 +27,7 @@ from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
+from docket.security import signed_claims
 from docket.security.principal import Principal
 from docket.settings import get_settings
 
@@ -177,6 +178,13 @@ def find_user_by_email(email: str) -> User | None:
         return None
 
 
+def find_user(user_id: str) -> User | None:
+    try:
+        return User.get(f"USER#{user_id}", "META")
+    except User.DoesNotExist:
+        return None
+
+
 def get_user(user_id: str) -> User:
     try:
         return User.get(f"USER#{user_id}", "META")
@@ -216,10 +224,29 @@ class LoggedIn:
     organization: Organization
     roles: tuple[str, ...]
     permissions: tuple[str, ...]
+    #: the organization requires MFA and the user has none: the session may only enrol it
+    mfa_setup_required: bool = False
 
 
 class MfaRequired(Exception):
-    """The password was right; a second factor is needed (`POST /auth/verify-mfa`)."""
+    """The first factor was right; a second one is needed (`POST /auth/verify-mfa`).
+
+    `challenge` is a signed, five-minute statement of who passed the first factor, which
+    `complete_mfa` accepts with a code instead of the password again (a federated sign-in has no
+    password to send)."""
+
+    def __init__(self, challenge: str) -> None:
+        super().__init__("MFA required")
+        self.challenge = challenge
+
+
+MFA_CHALLENGE = "mfa-challenge"
+MFA_CHALLENGE_TTL_S = 300
+
+
+def mfa_required(user: User, organization_id: str | None, method: str) -> MfaRequired:
+    claims = {"uid": user.id, "org": organization_id, "via": method}
+    return MfaRequired(signed_claims.issue(MFA_CHALLENGE, claims, ttl_s=MFA_CHALLENGE_TTL_S))
 
 
 def audit_event(user_id: str, org_id: str | None, action: str, changes: dict[str, Any] | None = None) -> None:
@@ -250,7 +277,7 @@ def login(
 ) -> LoggedIn:
     """Password (and, when enabled, a TOTP or backup code) → a new session; failures are
     counted and audited, and too many lock the account (and the address) out for a while."""
-    from docket.identity import mfa, throttle
+    from docket.identity import throttle
 
     throttle.check(email, ip)
     user = find_user_by_email(email)
@@ -264,20 +291,59 @@ def login(
         raise AuthenticationFailed("This account is disabled")
     if user.mfa_enabled:
         if not mfa_code:
-            raise MfaRequired()
-        try:
-            mfa.verify(user, mfa_code)
-        except ValidationFailed:
-            throttle.failed(email, ip)
-            audit_event(user.id, user.default_org_id, "auth.login_failed", {"ip": ip, "reason": "mfa"})
-            raise
+            raise mfa_required(user, organization_id, "password")
+        _second_factor(user, mfa_code, ip)
     throttle.succeeded(email)
+    return signed_in(user, organization_id=organization_id, device=device, ip=ip, method="password")
+
+
+def _second_factor(user: User, code: str, ip: str | None) -> None:
+    from docket.identity import mfa, throttle
+
+    try:
+        mfa.verify(user, code)
+    except ValidationFailed:
+        throttle.failed(user.email, ip)
+        audit_event(user.id, user.default_org_id, "auth.login_failed", {"ip": ip, "reason": "mfa"})
+        raise
+
+
+def complete_mfa(challenge: str, code: str, *, device: str | None = None, ip: str | None = None) -> LoggedIn:
+    """Finish a sign-in that answered `MfaRequired`, with its challenge and a TOTP or backup code."""
+    from docket.identity import throttle
+
+    claims = signed_claims.read(MFA_CHALLENGE, challenge)
+    user = find_user(str(claims.get("uid"))) if claims else None
+    if claims is None or user is None or user.status != "active" or not user.mfa_enabled:
+        raise AuthenticationFailed("The MFA challenge is invalid or expired; sign in again")
+    throttle.check(user.email, ip)
+    _second_factor(user, code, ip)
+    throttle.succeeded(user.email)
+    organization_id = claims.get("org")
+    return signed_in(
+        user,
+        organization_id=organization_id if isinstance(organization_id, str) else None,
+        device=device,
+        ip=ip,
+        method=str(claims.get("via") or "password"),
+    )
+
+
+def signed_in(
+    user: User,
+    *,
+    organization_id: str | None = None,
+    device: str | None = None,
+    ip: str | None = None,
+    method: str,
+) -> LoggedIn:
+    """Every factor passed: open the session and audit the login."""
     found = open_session(user, organization_id=organization_id, device=device, ip=ip)
     audit_event(
         user.id,
         found.organization.id,
         "auth.login",
-        {"ip": ip, "device": device, "sessionId": found.tokens.session_id},
+        {"ip": ip, "device": device, "sessionId": found.tokens.session_id, "method": method},
     )
     return found
 
@@ -291,6 +357,8 @@ def open_session(
         raise Forbidden("You are not a member of this organization")
     granted = tuple(str(r) for r in memberships[wanted].roles or ())
     permissions = roles.permissions_of(granted)
+    organization = get_organization(wanted)
+    setup_required = bool(organization.require_mfa) and not user.mfa_enabled
     tokens = sessions.start(
         user_id=user.id,
         org_id=wanted,
@@ -299,8 +367,26 @@ def open_session(
         permissions=permissions,
         device=device,
         ip=ip,
+        mfa_setup_required=setup_required,
     )
-    return LoggedIn(tokens, user, get_organization(wanted), granted, permissions)
+    return LoggedIn(tokens, user, organization, granted, permissions, setup_required)
+
+
+def set_require_mfa(principal: Principal, required: bool) -> Organization:
+    """Require (or stop requiring) MFA of the organization's members at their next login.
+
+    Whoever turns it on must have MFA themselves, so an administrator cannot lock the firm out
+    by a setting they could not meet."""
+    principal.require("organizations:manage")
+    organization = get_organization(principal.org_id)
+    if required and not get_user(principal.user_id).mfa_enabled:
+        raise Forbidden("Enable MFA on your own account before requiring it of the organization")
+    if bool(organization.require_mfa) != required:
+        organization.update(actions=[Organization.require_mfa.set(required)])
+        audit_event(
+            principal.user_id, principal.org_id, "organization.mfa_requirement", {"requireMfa": required}
+        )
+    return organization
 
 
 def forgot_password(email: str) -> None:

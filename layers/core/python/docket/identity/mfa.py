@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
-from docket.errors import Conflict, ValidationFailed
-from docket.identity.accounts import User, audit_event, get_user
+from docket.errors import Conflict, Forbidden, ValidationFailed
+from docket.identity import sessions
+from docket.identity.accounts import User, audit_event, get_organization, get_user, memberships_of
 from docket.security import sealing
 
 ISSUER = "Docket"
@@ -93,6 +94,7 @@ def confirm(user_id: str, code: str) -> list[str]:
             User.mfa_backup_hashes.set({_hash(c) for c in codes}),
         ]
     )
+    sessions.lift_mfa_setup(user.id)
     audit_event(user.id, user.default_org_id, "auth.mfa_enabled")
     return codes
 
@@ -133,8 +135,15 @@ def verify(user: User, code: str) -> None:
         raise _invalid()
 
 
+def required_by(user_id: str) -> list[str]:
+    """The organizations of the user that require MFA of their members."""
+    return [m.org_id for m in memberships_of(user_id) if get_organization(m.org_id).require_mfa]
+
+
 def disable(user_id: str, code: str) -> None:
     user = get_user(user_id)
+    if required_by(user_id):
+        raise Forbidden("Your organization requires MFA; it cannot be disabled")
     verify(user, code)
     user.update(
         actions=[

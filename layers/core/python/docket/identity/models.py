@@ -27,22 +27,51 @@ class Registration(ApiModel):
 
 
 class LoginIn(InputModel):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
-    password: str = Field(min_length=1, max_length=256)
+    """Email and password (seed 000), or `{provider}` to start an OpenID Connect sign-in (seed 002)."""
+
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    password: str | None = Field(default=None, min_length=1, max_length=256)
     organization_id: str | None = Field(default=None, max_length=64)
+    provider: str | None = Field(default=None, min_length=1, max_length=32, examples=["google"])
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> LoginIn:
+        if self.provider is not None:
+            if self.email is not None or self.password is not None:
+                raise ValueError("send either provider, or email and password, not both")
+        elif self.email is None or self.password is None:
+            raise ValueError("email and password are required (or provider, for single sign-on)")
+        return self
+
+
+class OidcLoginStarted(ApiModel):
+    #: send the browser here; the provider returns it to `GET /auth/callback`
+    redirect_url: str
+    provider: str
 
 
 class VerifyMfaIn(InputModel):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=254)
-    password: str = Field(min_length=1, max_length=256)
+    """The challenge's `mfaToken` (any sign-in), or seed 001's email and password again."""
+
     mfa_code: str = Field(min_length=6, max_length=32)
+    mfa_token: str | None = Field(default=None, min_length=1, max_length=1024)
+    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    password: str | None = Field(default=None, min_length=1, max_length=256)
     organization_id: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _who(self) -> VerifyMfaIn:
+        if self.mfa_token is None and (self.email is None or self.password is None):
+            raise ValueError("mfaToken (from the login answer), or email and password, are required")
+        return self
 
 
 class MfaChallenge(ApiModel):
     mfa_required: Literal[True] = True
+    #: valid five minutes: `POST /auth/verify-mfa {mfaToken, mfaCode}`
+    mfa_token: str
     methods: list[str] = Field(default_factory=lambda: ["totp", "backup_code"])
-    next: str = "POST /auth/verify-mfa with email, password and mfaCode"
+    next: str = "POST /auth/verify-mfa with mfaToken and mfaCode"
 
 
 class CodeIn(InputModel):
@@ -103,7 +132,13 @@ class ApiKeyList(ApiModel):
 
 
 class RefreshIn(InputModel):
-    refresh_token: str = Field(min_length=1, max_length=512)
+    #: omitted by a browser signed in with cookies (the refresh cookie is used, with X-CSRF-Token)
+    refresh_token: str | None = Field(default=None, min_length=1, max_length=512)
+
+
+class CsrfToken(ApiModel):
+    #: send as `X-CSRF-Token` on cookie-authenticated writes; bound to the session
+    csrf_token: str
 
 
 class EmailIn(InputModel):
@@ -157,11 +192,27 @@ class SessionTokens(ApiModel):
     expires_in: int
     user: UserSummary
     organization: OrganizationSummary
+    #: the organization requires MFA and the user has none: only enrolment works until it is on
+    mfa_setup_required: bool = False
+
+
+class BrowserSignIn(ApiModel):
+    """Seed 002's callback answer. The tokens are also set as HttpOnly cookies; the refresh
+    token travels only there, out of scripts' reach."""
+
+    token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    csrf_token: str
+    user: UserSummary
+    organization: OrganizationSummary
+    mfa_setup_required: bool = False
 
 
 class RefreshedTokens(ApiModel):
     access_token: str
-    refresh_token: str
+    #: absent when refreshed by cookie: the new one is in the cookie
+    refresh_token: str | None
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
 

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pynamodb.attributes import ListAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import UpdateError
 
 from docket import clock
@@ -44,6 +44,8 @@ class Session(TableItem, discriminator="session"):
     revoked_reason = UnicodeAttribute(null=True)
     device = UnicodeAttribute(null=True)
     ip = UnicodeAttribute(null=True)
+    #: opened for a member of an MFA-requiring organization who has no MFA yet (enrolment only)
+    mfa_setup_required = BooleanAttribute(default=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def start(
     permissions: tuple[str, ...] = (),
     device: str | None = None,
     ip: str | None = None,
+    mfa_setup_required: bool = False,
 ) -> Tokens:
     session_id = new_id("ses")
     secret = secrets.token_urlsafe(32)
@@ -105,6 +108,7 @@ def start(
         expires_at=clock.iso(now + REFRESH_LIFETIME),
         device=(device or "")[:200] or None,
         ip=ip,
+        mfa_setup_required=mfa_setup_required,
         ttl=REFRESH_LIFETIME + timedelta(days=1),
     )
     session.save(condition=Session.pk.does_not_exist())
@@ -118,9 +122,28 @@ def _load(session_id: str) -> Session | None:
         return None
 
 
-def is_active(session_id: str) -> bool:
+def active(session_id: str) -> Session | None:
+    """The session, if it is neither revoked nor expired (read consistently: revocation is immediate)."""
     session = _load(session_id)
-    return session is not None and session.revoked_at is None and session.expires_at > clock.iso()
+    if session is None or session.revoked_at is not None or session.expires_at <= clock.iso():
+        return None
+    return session
+
+
+def is_active(session_id: str) -> bool:
+    return active(session_id) is not None
+
+
+def lift_mfa_setup(user_id: str) -> None:
+    """The user enrolled MFA: their enrolment-only sessions become full ones on the next call."""
+    for session in sessions_of(user_id):
+        if session.mfa_setup_required and session.revoked_at is None:
+            session.update(actions=[Session.mfa_setup_required.set(False)])
+
+
+def session_of(refresh_token: str) -> str:
+    """The session a refresh token claims to belong to (unverified: `rotate` checks the secret)."""
+    return refresh_token.partition(".")[0]
 
 
 def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:

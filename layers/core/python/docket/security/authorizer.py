@@ -1,6 +1,6 @@
 """Who a request is from, for the API Gateway authorizer (REST and WebSocket `$connect`).
 
-REST: `Authorization: Bearer <jwt>` (or `X-API-Key`, added by the identity work); no credentials
+REST: `Authorization: Bearer <jwt>`, `X-API-Key`, or a browser's session cookie; no credentials
 is a 401. WebSocket: `?token=<jwt>` on `$connect`; a connection without a token is anonymous and
 may only `ping` (it receives no pushes).
 """
@@ -8,10 +8,12 @@ may only `ping` (it receives no pushes).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import jwt
 
 from docket.errors import AuthenticationFailed
+from docket.security import browser
 from docket.security.principal import Principal
 from docket.security.tokens import verify_access_token
 
@@ -41,7 +43,8 @@ def principal_from_token(token: str) -> Principal:
     claims = verify_access_token(token)
     session_id = claims.get("sid")
     # every Docket access token belongs to a session; a revoked one is refused on the next call
-    if not isinstance(session_id, str) or not sessions.is_active(session_id):
+    session = sessions.active(session_id) if isinstance(session_id, str) else None
+    if session is None:
         raise AuthenticationFailed("Session is not active")
     return Principal(
         user_id=str(claims["sub"]),
@@ -50,7 +53,8 @@ def principal_from_token(token: str) -> Principal:
         permissions=tuple(str(claims.get("scope") or "").split()),
         email=str(claims.get("username") or ""),
         auth_method="jwt",
-        session_id=str(claims.get("sid") or ""),
+        session_id=session.session_id,
+        mfa_setup_required=bool(session.mfa_setup_required),
     )
 
 
@@ -62,6 +66,8 @@ def _api_key(headers: Mapping[str, str]) -> str | None:
 
 
 def authenticate_rest(headers: Mapping[str, str]) -> Principal:
+    """Bearer token, else API key, else the browser's session cookie (its writes need a CSRF
+    token, which the resolver checks: the authorizer answers only 401 or allow)."""
     token = _bearer(headers)
     if token is not None:
         return principal_from_token(token)
@@ -70,6 +76,9 @@ def authenticate_rest(headers: Mapping[str, str]) -> Principal:
         from docket.identity import apikeys
 
         return apikeys.authenticate(key)
+    cookie = browser.read_cookie(headers, browser.ACCESS_COOKIE)
+    if cookie:
+        return replace(principal_from_token(cookie), auth_method="cookie")
     raise AuthenticationFailed("Authentication required")
 
 

@@ -55,9 +55,13 @@ def verify(token: str, issuer: TrustedIssuer) -> dict[str, Any]:
 
 
 def principal(claims: dict[str, Any]) -> Principal:
-    from docket.identity import accounts, roles
+    from docket.identity import accounts, links, roles
 
-    user = accounts.find_user_by_email(str(claims.get("username") or claims.get("email") or ""))
+    linked = links.linked_user(str(claims["iss"]), str(claims["sub"]))
+    if linked is not None:
+        user: accounts.User | None = accounts.find_user(linked)
+    else:
+        user = accounts.find_user_by_email(str(claims.get("username") or claims.get("email") or ""))
     if user is None or user.status != "active":
         raise AuthenticationFailed("No Docket account for this identity")
     memberships = {m.org_id: m for m in accounts.memberships_of(user.id)}

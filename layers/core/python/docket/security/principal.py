@@ -23,6 +23,8 @@ class Principal:
     email: str = ""
     auth_method: str = "jwt"
     session_id: str = ""
+    #: the organization requires MFA and the user has none yet: only enrolment routes are open
+    mfa_setup_required: bool = False
 
     @property
     def is_anonymous(self) -> bool:
@@ -37,6 +39,7 @@ class Principal:
             "email": self.email,
             "authMethod": self.auth_method,
             "sessionId": self.session_id,
+            "mfaSetupRequired": "true" if self.mfa_setup_required else "false",
         }
 
     @classmethod
@@ -55,6 +58,7 @@ class Principal:
             email=str(context.get("email") or ""),
             auth_method=str(context.get("authMethod") or "jwt"),
             session_id=str(context.get("sessionId") or ""),
+            mfa_setup_required=str(context.get("mfaSetupRequired") or "").lower() == "true",
         )
 
     @classmethod
