@@ -30,6 +30,9 @@ class DocketConfig:
     certificate_arn: str | None = None
     #: Cognito user pools whose access tokens the authorizer accepts: `[{issuer, clientIds, jwksUrl?}]`
     trusted_issuers: tuple[dict[str, Any], ...] = ()
+    #: OpenID Connect providers for single sign-on: `[{name, issuer, clientId, clientSecretId?, …}]`
+    #: (`clientSecretId` names a Secrets Manager secret the auth function may read)
+    oidc_providers: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_node(cls, node: Node) -> DocketConfig:
@@ -47,6 +50,7 @@ class DocketConfig:
             domain_name=get(naming.CONTEXT_DOMAIN_NAME),
             certificate_arn=get(naming.CONTEXT_CERTIFICATE_ARN),
             trusted_issuers=tuple(get(naming.CONTEXT_TRUSTED_ISSUERS) or ()),
+            oidc_providers=tuple(get(naming.CONTEXT_OIDC_PROVIDERS) or ()),
         )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from docket import topology
-from docket.settings import Settings
+from docket.settings import OidcProvider, Settings
 from infra import naming
 from infra.config import DocketConfig
 from infra.constructs.api import RestApi
@@ -18,6 +19,7 @@ from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.scheduler import Schedules
 from infra.constructs.websocket import WebSocketApi
+from infra.naming import pascal
 
 
 class DocketStack(cdk.Stack):
@@ -60,6 +62,7 @@ class DocketStack(cdk.Stack):
             mail_sender=config.mail_sender,
             cors_origins=cors_origins,
             trusted_issuers=list(config.trusted_issuers),
+            oidc_providers=list(config.oidc_providers),
         )
 
         functions: dict[str, DocketFunction] = {}
@@ -103,6 +106,10 @@ class DocketStack(cdk.Stack):
             fn.grant(data.table.grant_read_write_data)
         for fn in [*api_groups, *consumers]:
             self._grant_send_mail(fn)
+        self._grant_oidc_client_secrets(
+            functions[topology.AUTH_GROUP],
+            tuple(OidcProvider.model_validate(p) for p in config.oidc_providers),
+        )
         for fn in [*api_groups, functions[topology.WEBSOCKET], *consumers]:
             websocket.grant_manage_connections(fn)
 
@@ -152,6 +159,19 @@ class DocketStack(cdk.Stack):
                 resources=[self.data.document_objects],
             )
         )
+
+    def _grant_oidc_client_secrets(self, fn: DocketFunction, providers: tuple[OidcProvider, ...]) -> None:
+        """The sign-in providers' client secrets, read by the auth function alone."""
+        for provider in providers:
+            if not provider.client_secret_id:
+                continue
+            construct_id = f"OidcClientSecret{pascal(provider.name)}"
+            secret = (
+                secretsmanager.Secret.from_secret_complete_arn(self, construct_id, provider.client_secret_id)
+                if provider.client_secret_id.startswith("arn:")
+                else secretsmanager.Secret.from_secret_name_v2(self, construct_id, provider.client_secret_id)
+            )
+            secret.grant_read(fn.function)
 
     def _grant_send_mail(self, fn: DocketFunction) -> None:
         fn.function.add_to_role_policy(

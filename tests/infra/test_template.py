@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from aws_cdk.assertions import Match, Template
 
 from docket import topology
 from docket.data import schema
+from infra import naming
 from infra.stack import DocketStack
 
 pytestmark = pytest.mark.infra
@@ -281,3 +283,31 @@ def test_each_group_has_one_api_scoped_invoke_permission_not_one_per_method(
 def test_function_roles_carry_no_aws_managed_policy(resources: dict[str, Any]) -> None:
     for role in of_type(resources, "AWS::IAM::Role").values():
         assert not role["Properties"].get("ManagedPolicyArns"), role
+
+
+def test_sign_in_providers_reach_the_functions_and_only_auth_reads_their_secrets(tmp_path: Path) -> None:
+    from tests.infra.conftest import synth
+
+    provider = {
+        "name": "firm-idp",
+        "issuer": "https://login.firm.example",
+        "clientId": "docket",
+        "clientSecretId": "docket/oidc/firm-idp",
+    }
+    _, _, template = synth(tmp_path, **{naming.CONTEXT_OIDC_PROVIDERS: [provider]})
+    resources = template.to_json()["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
+    settings = [
+        f["Properties"]["Environment"]["Variables"].get("DOCKET_OIDC_PROVIDERS") for f in functions.values()
+    ]
+    assert all(s is not None and "login.firm.example" in s for s in settings)
+
+    def reads_the_client_secret(policy: dict[str, Any]) -> bool:
+        return "docket/oidc/firm-idp" in json.dumps(policy["Properties"]["PolicyDocument"])
+
+    readers = [
+        v for v in resources.values() if v["Type"] == "AWS::IAM::Policy" and reads_the_client_secret(v)
+    ]
+    assert len(readers) == 1
+    [role] = readers[0]["Properties"]["Roles"]
+    assert "Auth" in role["Ref"]

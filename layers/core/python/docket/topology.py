@@ -80,6 +80,9 @@ class ApiGroup:
         return self.name
 
 
+#: The group that signs people in (it alone reads the sign-in providers' client secrets).
+AUTH_GROUP = "auth"
+
 API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(
         name="platform",
@@ -94,7 +97,7 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         memory_mb=256,
     ),
     ApiGroup(
-        name="auth",
+        name=AUTH_GROUP,
         prefixes=("/auth", "/token", "/mfa", "/.well-known"),
         public=(
             Route("POST", "/auth/organization/register"),
