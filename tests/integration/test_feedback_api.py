@@ -215,6 +215,18 @@ def test_rate_limit_headers_on_every_response_and_429_with_retry_after(
     assert call("helpdesk", "GET", "/v1/feedback", principal=MALLORY).status == 200
 
 
+def test_invalid_requests_count_against_the_rate_limit_too(
+    aws: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(
+        ratelimit.RATE_LIMITS, RateCategory.WRITE, RateLimit(per_hour=2, burst_per_minute=100)
+    )
+    replies = [
+        call("helpdesk", "POST", "/v1/feedback", principal=ALICE, body={"rating": "bad"}) for _ in range(3)
+    ]
+    assert [r.status for r in replies] == [400, 400, 429]
+
+
 def test_unknown_routes_and_methods_are_404_and_405_envelopes(aws: Settings) -> None:
     created = submit()
     nowhere = call("helpdesk", "GET", "/v1/feedback/x/y/z", principal=ALICE)
