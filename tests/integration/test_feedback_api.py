@@ -249,6 +249,22 @@ def test_cors_preflight_needs_no_credentials(aws: Settings) -> None:
     assert "Idempotency-Key" in reply.headers["Access-Control-Allow-Headers"]
 
 
+def test_listed_origins_may_send_credentials_and_others_get_no_cors(local_aws: Any, aws: Settings) -> None:
+    local_aws.configure(cors_origins=("https://app.firm.example",))
+    try:
+        listed = call("helpdesk", "OPTIONS", "/v1/feedback", headers={"Origin": "https://app.firm.example"})
+        assert listed.headers["Access-Control-Allow-Origin"] == "https://app.firm.example"
+        assert listed.headers["Access-Control-Allow-Credentials"] == "true"
+        assert listed.headers["Vary"] == "Origin"
+        other = call(
+            "helpdesk", "GET", "/v1/feedback", principal=ALICE, headers={"Origin": "https://evil.example"}
+        )
+        assert "Access-Control-Allow-Origin" not in other.headers
+        assert "Access-Control-Allow-Credentials" not in other.headers
+    finally:
+        local_aws.configure(cors_origins=("*",))
+
+
 def test_oversized_bodies_are_413(aws: Settings) -> None:
     reply = call(
         "helpdesk",

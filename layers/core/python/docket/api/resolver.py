@@ -264,6 +264,8 @@ def _cors_headers(event: dict[str, Any]) -> dict[str, str]:
     cors = {"Access-Control-Allow-Origin": value, "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS}
     if value != "*":
         cors["Vary"] = "Origin"
+        # a listed origin's pages may send the session cookies (browsers never do so for `*`)
+        cors["Access-Control-Allow-Credentials"] = "true"
     return cors
 
 
