@@ -144,7 +144,7 @@ def resend_verification(body: EmailIn) -> Response[Ok[Done]]:
 )
 def login(body: LoginIn) -> Response[Ok[SessionTokens | MfaChallenge | OidcLoginStarted]]:
     if body.provider is not None:
-        started = oidc.start(body.provider)
+        started = oidc.start(body.provider, organization_id=body.organization_id)
         binding = browser.cookie(
             browser.OIDC_COOKIE, started.browser_binding, max_age=int(oidc.ATTEMPT_LIFETIME.total_seconds())
         )

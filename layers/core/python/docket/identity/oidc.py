@@ -51,6 +51,7 @@ class OidcAttempt(TableItem, discriminator="oidc_attempt"):
     redirect_uri = UnicodeAttribute()
     browser_hash = UnicodeAttribute()
     expires_at = UnicodeAttribute()
+    organization_id = UnicodeAttribute(null=True)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Identity:
     subject: str
     email: str | None
     email_verified: bool
+    #: the organization the sign-in asked for (else the user's default)
+    organization_id: str | None = None
 
 
 def _digest(value: str) -> str:
@@ -138,7 +141,7 @@ def _redirect_uri(chosen: OidcProvider) -> str:
     return chosen.redirect_uri or f"{get_settings().token_issuer.rstrip('/')}/auth/callback"
 
 
-def start(provider_name: str) -> Started:
+def start(provider_name: str, *, organization_id: str | None = None) -> Started:
     chosen = provider(provider_name)
     configuration = _configuration(chosen.configuration_url)
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -153,6 +156,7 @@ def start(provider_name: str) -> Started:
         redirect_uri=redirect_uri,
         browser_hash=_digest(binding),
         expires_at=clock.iso(clock.now() + ATTEMPT_LIFETIME),
+        organization_id=organization_id,
         ttl=ATTEMPT_LIFETIME + timedelta(hours=1),
     ).save()
     query = urllib.parse.urlencode(
@@ -219,6 +223,7 @@ def finish(*, state: str, code: str, browser_binding: str | None) -> Identity:
         subject=str(claims["sub"]),
         email=email if isinstance(email, str) else None,
         email_verified=claims.get("email_verified") in (True, "true"),
+        organization_id=attempt.organization_id,
     )
 
 
@@ -268,5 +273,7 @@ def sign_in(identity: Identity, *, device: str | None = None, ip: str | None = N
     user = user_for(identity)
     method = f"oidc:{identity.provider}"
     if user.mfa_enabled:
-        raise accounts.mfa_required(user, None, method)
-    return accounts.signed_in(user, device=device, ip=ip, method=method)
+        raise accounts.mfa_required(user, identity.organization_id, method)
+    return accounts.signed_in(
+        user, organization_id=identity.organization_id, device=device, ip=ip, method=method
+    )
