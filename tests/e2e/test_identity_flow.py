@@ -3,6 +3,7 @@ and the seeds' clients get their tokens unchanged but for the host."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +44,9 @@ def verification_token(mailbox: Callable[..., list[dict[str, Any]]], email: str)
     return found.group(1)
 
 
-def test_register_verify_login_refresh_logout(api: httpx.Client, mailbox: Callable[..., Any]) -> None:
+def test_register_verify_login_refresh_logout(
+    api: httpx.Client, mailbox: Callable[..., Any], emulator: Any
+) -> None:
     # Given a firm registered through the API
     email, registered = register_firm(api)
     assert registered["organizationId"].startswith("org_")
@@ -74,6 +79,11 @@ def test_register_verify_login_refresh_logout(api: httpx.Client, mailbox: Callab
     assert new_refresh != refresh
     assert api.get("/feedback", headers={"Authorization": f"Bearer {new_access}"}).status_code == 200
 
+    # And the same token opens a WebSocket (`$connect?token=`)
+    with connect(f"{emulator.ws_url}?token={new_access}") as socket:
+        socket.send(json.dumps({"action": "ping"}))
+        assert json.loads(socket.recv(timeout=5))["type"] == "pong"
+
     # When the owner logs out
     assert api.post("/auth/logout", headers={"Authorization": f"Bearer {new_access}"}).status_code == 200
 
@@ -81,6 +91,10 @@ def test_register_verify_login_refresh_logout(api: httpx.Client, mailbox: Callab
     assert api.get("/feedback", headers=auth).status_code == 401
     assert api.get("/feedback", headers={"Authorization": f"Bearer {new_access}"}).status_code == 401
     assert api.post("/auth/refresh", json={"refreshToken": new_refresh}).status_code == 401
+    # and the revoked session's token no longer opens a WebSocket either
+    with pytest.raises(InvalidStatus) as refused, connect(f"{emulator.ws_url}?token={new_access}"):
+        pass
+    assert refused.value.response.status_code == 401
 
 
 def test_a_reused_refresh_token_revokes_the_session(api: httpx.Client) -> None:
