@@ -14,7 +14,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -50,8 +51,13 @@ def rotated(current: KeySet, *, now: datetime) -> KeySet:
     kept = []
     for key in current.keys:
         retired = key.retired(stamp)
-        assert retired.retired_at is not None
-        if datetime.fromisoformat(retired.retired_at) >= oldest_kept:
+        try:
+            retired_at = datetime.fromisoformat(retired.retired_at or stamp)
+        except ValueError:  # a hand-edited stamp: count from now rather than lose the key early
+            retired, retired_at = replace(retired, retired_at=stamp), now
+        if retired_at.tzinfo is None:
+            retired_at = retired_at.replace(tzinfo=UTC)
+        if retired_at >= oldest_kept:
             kept.append(retired)
     new = new_signing_key()
     return KeySet(active_kid=new.kid, keys=(new, *kept))
