@@ -13,7 +13,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: install dev test lint format typecheck unit integration infra-test e2e fuzz synth cdk-nag cfn-lint \
-        layer bench seed-coverage openapi deploy clean
+        layer bench seed-coverage openapi deploy clean rotate-keys
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -33,6 +33,10 @@ node_modules/.bin/cdk:
 
 dev: install
 	PORT=$(PORT) $(PY) -m infra.local
+
+# One rotation of the token signing keys on the running `make dev` emulator (as Secrets Manager would).
+rotate-keys:
+	curl -fsS -X POST http://127.0.0.1:$(PORT)/_local/rotate-keys && echo
 
 lint: install
 	$(PY) -m ruff check .

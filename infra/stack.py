@@ -18,6 +18,7 @@ from infra.constructs.function import DocketFunction
 from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.scheduler import Schedules
+from infra.constructs.signing_keys import SigningKeys
 from infra.constructs.websocket import WebSocketApi
 from infra.naming import pascal
 
@@ -74,6 +75,11 @@ class DocketStack(cdk.Stack):
             functions[name] = DocketFunction(
                 self, name=name, layers=layers, environment=environment, timeout_s=29
             )
+        # The key set's custom resource and rotation function reads no settings: both events name the
+        # secret, and it touches nothing else.
+        functions[topology.KEYS] = DocketFunction(
+            self, name=topology.KEYS, layers=layers, environment={}, memory_mb=512, timeout_s=60
+        )
         for spec in topology.QUEUES:
             if spec.consumer not in functions:
                 functions[spec.consumer] = DocketFunction(
@@ -89,7 +95,11 @@ class DocketStack(cdk.Stack):
                     self, name=schedule.function, layers=layers, environment=environment
                 )
 
-        # least privilege, per role
+        # least privilege, per role; the keys function's grants (the signing secret alone) come with
+        # its rotation schedule
+        self.signing_keys = SigningKeys(
+            self, "SigningKeys", secret=data.signing_key, function=functions[topology.KEYS]
+        )
         api_groups = [functions[g.name] for g in topology.API_GROUPS]
         consumers = [functions[s.consumer] for s in topology.QUEUES]
         for fn in api_groups:

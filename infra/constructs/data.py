@@ -81,8 +81,12 @@ class Data(Construct):
         # Documents live under org/<orgId>/…; functions get object actions there and nothing else.
         self.document_objects = self.documents.arn_for_objects("org/*")
 
-        # The RS256 key set; its content (`{"activeKid", "keys": [...]}`) is generated and rotated by
-        # the identity work. Until then the stack creates it with a generated placeholder.
+        # The RS256 key set (`{"activeKid", "keys": [...]}`). CloudFormation creates the secret with a
+        # random placeholder, which the `Custom::DocketSigningKeySet` resource replaces by a fresh key
+        # set during the same deployment (infra/constructs/signing_keys.py); rotation takes it from
+        # there. The value stays generated, never a literal: CloudFormation may write a template's
+        # SecretString again on an update, over a rotated set. Changing the generator would do the
+        # same (a new placeholder replaces the keys), so leave it as it is.
         self.signing_key = secretsmanager.Secret(
             self,
             "SigningKey",

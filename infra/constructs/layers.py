@@ -33,7 +33,7 @@ class Layers(Construct):
             code=lambda_.Code.from_asset(str(deps)),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="Runtime dependencies from uv.lock (manylinux2014 aarch64, cp312)",
+            description="Runtime dependencies from uv.lock (manylinux_2_34 aarch64, cp312)",
         )
 
     @property

@@ -21,7 +21,7 @@ from moto.server import ThreadedMotoServer
 
 from docket.data.schema import TTL_ATTRIBUTE, create_table_request
 from docket.process import forget_environment
-from docket.security.keys import generate_key_set_json
+from docket.security.key_rotation import ensure_key_set
 from docket.settings import Settings
 from docket.topology import EVENT_SOURCE, QUEUES, QueueSpec
 from infra.local.payloads import ACCOUNT, REGION
@@ -160,7 +160,11 @@ def bootstrap(fields: dict[str, Any]) -> Settings:
     session.client("sqs").create_queue(QueueName=stream_failures_queue_name())
 
     manager = session.client("secretsmanager")
-    signing = manager.create_secret(Name=settings.signing_key_secret_id, SecretString=generate_key_set_json())
+    # as deployed: a random placeholder, replaced by a fresh key set (what the custom resource does)
+    signing = manager.create_secret(
+        Name=settings.signing_key_secret_id, SecretString=secrets.token_urlsafe(32)
+    )
+    ensure_key_set(signing["ARN"])
     app_secret = manager.create_secret(Name=settings.app_secret_id, SecretString=secrets.token_urlsafe(48))
 
     ses = session.client("ses")

@@ -345,3 +345,33 @@ def stream_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
 def schedule_event(job: str) -> dict[str, Any]:
     """What the stack's EventBridge Scheduler target sends: its `input`, `{"job": name}`."""
     return {"job": job}
+
+
+def custom_resource_event(
+    request_type: str,
+    *,
+    properties: Mapping[str, Any],
+    response_url: str,
+    physical_id: str | None = None,
+    old_properties: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What CloudFormation sends a Lambda-backed custom resource (`Create`, `Update`, `Delete`)."""
+    event = template("cloudformation_custom_resource.json")
+    event.update(
+        RequestType=request_type,
+        ResponseURL=response_url,
+        RequestId=str(uuid.uuid4()),
+        ResourceProperties={"ServiceToken": event["ServiceToken"], **properties},
+    )
+    if request_type != "Create":
+        event["PhysicalResourceId"] = physical_id
+    if request_type == "Update":
+        event["OldResourceProperties"] = {"ServiceToken": event["ServiceToken"], **(old_properties or {})}
+    return event
+
+
+def rotation_event(step: str, secret_id: str, token: str) -> dict[str, Any]:
+    """What Secrets Manager sends a rotation function, once per step of a rotation."""
+    event = template("secretsmanager_rotation.json")
+    event.update(Step=step, SecretId=secret_id, ClientRequestToken=token, RotationToken=str(uuid.uuid4()))
+    return event

@@ -1,5 +1,5 @@
 """The emulator on one port: API Gateway REST + WebSocket (+ `@connections`) and the local-only
-routes (`/_local/mail`, `/_local/schedules/{name}`), served by aiohttp on a background thread, with
+routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`), served by aiohttp on a background thread, with
 the embedded AWS and the pumps beside it. `start_emulator()` is what `make dev` and the e2e tests
 run.
 """
@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from docket.settings import Settings
+from docket.settings import Settings, get_settings
 from docket.topology import BASE_PATHS, SCHEDULES
 from infra.local import mail
 from infra.local.apigw import RestGateway
 from infra.local.aws import LocalAws
 from infra.local.invoke import Invoker, invoke
+from infra.local.keys import rotate_signing_keys
 from infra.local.payloads import schedule_event
 from infra.local.pumps import Pumps
 from infra.local.websocket import WebSocketGateway
@@ -66,11 +67,21 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
         body = {"job": name, "function": spec.function, "result": result}
         return web.json_response(json.loads(json.dumps(body, default=str)))
 
+    async def rotate_keys(request: web.Request) -> web.Response:
+        # Secrets Manager's rotation schedule never fires in moto: one rotation of the signing keys
+        secret_id = get_settings().signing_key_secret_id
+        loop = asyncio.get_running_loop()
+        version = await loop.run_in_executor(
+            executor, lambda: rotate_signing_keys(secret_id, invoker=invoker)
+        )
+        return web.json_response({"secretId": secret_id, "versionId": version})
+
     app = web.Application()
     app[GATEWAY_KEY] = gateway
     app.router.add_get("/_local/mail", mailbox)
     app.router.add_delete("/_local/mail", clear_mailbox)
     app.router.add_post("/_local/schedules/{name}", run_schedule)
+    app.router.add_post("/_local/rotate-keys", rotate_keys)
     # the management endpoint, stage-less (Settings.websocket_endpoint) or with the stage path
     for prefix in ("", "/{stage}"):
         app.router.add_post(prefix + "/@connections/{connection_id}", gateway.post)

@@ -1,8 +1,13 @@
 """Build the dependencies layer for Lambda (python3.12, arm64) without Docker.
 
-`uv export` gives the runtime requirements from the lock file; `uv pip` fetches manylinux2014_aarch64
-wheels for CPython 3.12 into `.build/layers/deps/python`. A stamp of the requirements skips the
-work when nothing changed.
+`uv export` gives the runtime requirements from the lock file; `uv pip` fetches aarch64 wheels for
+CPython 3.12 into `.build/layers/deps/python`. A stamp of the requirements skips the work when
+nothing changed.
+
+The platform tag is the runtime's glibc: python3.12 on Lambda runs on Amazon Linux 2023 (glibc 2.34),
+so any `manylinux_2_x` wheel with x <= 34 loads there. Targeting manylinux2014 (glibc 2.17) instead
+refuses wheels that are published only for newer levels (argon2-cffi-bindings 26.x ships
+`manylinux_2_26_aarch64` and nothing older), and the whole resolution fails.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYER_SOURCE = ROOT / "layers" / "core"
 DEPS_DIR = ROOT / ".build" / "layers" / "deps"
 UV = ROOT / ".tools" / "bin" / "uv"
-PLATFORM = "manylinux2014_aarch64"
-UV_PLATFORM = "aarch64-manylinux2014"
+PLATFORM = "manylinux_2_34_aarch64"
+UV_PLATFORM = "aarch64-manylinux_2_34"
 PYTHON_VERSION = "3.12"
 
 

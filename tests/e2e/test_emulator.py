@@ -1,5 +1,6 @@
 """The emulator, with the real functions, behaves like API Gateway where clients and functions care:
-base paths, refusals in the error envelope, the WebSocket lifecycle, `@connections`, the mailbox."""
+base paths, refusals in the error envelope, the WebSocket lifecycle, `@connections`, the mailbox,
+the local rotation of the signing keys."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 
 import boto3
 import httpx
+import jwt
 import pytest
 from botocore.exceptions import ClientError
 from websockets.exceptions import InvalidStatus
 
 from docket import mail
 from docket.events import push
+from docket.security.keys import parse_key_set
 from infra.local.pumps import wait_until
 from infra.local.server import Emulator
 
@@ -198,3 +201,26 @@ def test_the_management_endpoint_is_also_served_under_the_stage(
     assert reply.status_code == 410
     assert reply.headers["x-amzn-ErrorType"] == "GoneException"
     assert json.loads(reply.text) == {"message": "GoneException"}
+
+
+def test_rotating_the_signing_keys_keeps_old_tokens_working_and_accepts_the_new_key(
+    emulator: Emulator, api: httpx.Client, token_for: Callable[..., str]
+) -> None:
+    # Given a token signed before the rotation
+    before = token_for("usr_rot", "org_rot", permissions=("feedback:read",))
+    # When the keys are rotated on the emulator (Secrets Manager's schedule does not run on moto)
+    reply = httpx.post(f"{emulator.base_url}/_local/rotate-keys", timeout=30)
+    assert reply.status_code == 200, reply.text
+    stored = parse_key_set(
+        boto3.client("secretsmanager").get_secret_value(
+            SecretId=reply.json()["secretId"], VersionStage="AWSCURRENT"
+        )["SecretString"]
+    )
+    assert stored.active_kid != jwt.get_unverified_header(before)["kid"]
+    # Then the old token still passes, and so does one signed with the new key
+    assert api.get("/feedback", headers={"Authorization": f"Bearer {before}"}).status_code == 200
+    claims = jwt.decode(before, options={"verify_signature": False})
+    after = jwt.encode(
+        claims, stored.active.private_key, algorithm="RS256", headers={"kid": stored.active_kid}
+    )
+    assert api.get("/feedback", headers={"Authorization": f"Bearer {after}"}).status_code == 200

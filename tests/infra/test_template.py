@@ -128,14 +128,125 @@ def test_one_function_per_declared_function_on_python312_arm64_with_both_layers(
     assert len(of_type(resources, "AWS::Lambda::LayerVersion")) == 2
 
 
-def test_every_function_gets_every_setting(resources: dict[str, Any]) -> None:
+def test_every_function_gets_every_setting_but_the_keys_function_which_reads_none(
+    resources: dict[str, Any],
+) -> None:
     from docket.settings import Settings
 
     required = {info.alias for info in Settings.model_fields.values() if info.is_required()}
     for function in of_type(resources, "AWS::Lambda::Function").values():
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
-        if "POWERTOOLS_SERVICE_NAME" in variables:
+        if variables.get("POWERTOOLS_SERVICE_NAME") == topology.KEYS:
+            # its events (CloudFormation's, Secrets Manager's) name the secret; nothing else is its business
+            assert not set(Settings.variable_names().values()) & set(variables)
+        elif "POWERTOOLS_SERVICE_NAME" in variables:
             assert required <= set(variables)
+
+
+def _signing_secret(resources: dict[str, Any]) -> str:
+    [logical_id] = [
+        name
+        for name, r in of_type(resources, "AWS::SecretsManager::Secret").items()
+        if "signing key" in r["Properties"]["Description"]
+    ]
+    return logical_id
+
+
+def _function(resources: dict[str, Any], service: str) -> str:
+    [logical_id] = [
+        name
+        for name, r in of_type(resources, "AWS::Lambda::Function").items()
+        if r["Properties"].get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
+        == service
+    ]
+    return logical_id
+
+
+def test_a_custom_resource_writes_the_key_set_into_the_signing_secret(resources: dict[str, Any]) -> None:
+    secret, keys = _signing_secret(resources), _function(resources, topology.KEYS)
+    [key_set] = of_type(resources, "Custom::DocketSigningKeySet").values()
+    # the Ref orders it after the secret; the function is the keys function
+    assert key_set["Properties"]["SecretId"] == {"Ref": secret}
+    assert key_set["Properties"]["ServiceToken"] == {"Fn::GetAtt": [keys, "Arn"]}
+    # the secret's own value is generated (a placeholder the custom resource replaces), never a literal
+    # CloudFormation could write again over a rotated set
+    props = resources[secret]["Properties"]
+    assert "GenerateSecretString" in props
+    assert "SecretString" not in props
+
+
+def test_the_signing_secret_rotates_every_90_days_with_the_keys_function_after_its_set_exists(
+    resources: dict[str, Any],
+) -> None:
+    secret, keys = _signing_secret(resources), _function(resources, topology.KEYS)
+    [schedule] = of_type(resources, "AWS::SecretsManager::RotationSchedule").values()
+    assert schedule["Properties"]["SecretId"] == {"Ref": secret}
+    assert schedule["Properties"]["RotationLambdaARN"] == {"Fn::GetAtt": [keys, "Arn"]}
+    assert schedule["Properties"]["RotationRules"] == {"ScheduleExpression": "rate(90 days)"}
+    [key_set] = of_type(resources, "Custom::DocketSigningKeySet")
+    assert key_set in schedule["DependsOn"]
+    invokers = [
+        p["Properties"]
+        for p in of_type(resources, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "secretsmanager.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in invokers] == [{"Fn::GetAtt": [keys, "Arn"]}]
+
+
+def _statements_of(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in of_type(resources, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def test_the_keys_function_touches_the_signing_secret_alone_and_only_it_may_write_it(
+    resources: dict[str, Any],
+) -> None:
+    secret, keys = _signing_secret(resources), _function(resources, topology.KEYS)
+    keys_role = resources[keys]["Properties"]["Role"]["Fn::GetAtt"][0]
+    [log_group] = [
+        name
+        for name, r in of_type(resources, "AWS::Logs::LogGroup").items()
+        if resources[keys]["Properties"]["LoggingConfig"]["LogGroup"] == {"Ref": name}
+    ]
+    for statement in _statements_of(resources, keys_role):
+        assert statement["Effect"] == "Allow"
+        if statement["Resource"] == "*":
+            # no resource-level permissions exist for these; GetRandomPassword reads no secret
+            assert _actions(statement) <= {
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "secretsmanager:GetRandomPassword",
+            }
+        elif statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}:
+            assert _actions(statement) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+        else:
+            assert statement["Resource"] == {"Ref": secret}
+            assert _actions(statement) == {
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+            }
+    # every other function reads the key set at most
+    writes = {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"}
+    for name in set(topology.all_function_names()) - {topology.KEYS}:
+        role = resources[_function(resources, name)]["Properties"]["Role"]["Fn::GetAtt"][0]
+        for statement in _statements_of(resources, role):
+            assert not (_actions(statement) & writes), (name, statement)
+            if statement["Resource"] == {"Ref": secret}:
+                assert _actions(statement) <= {
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret",
+                }
 
 
 def _paths(resources: dict[str, Any]) -> dict[str, str]:
@@ -298,7 +409,9 @@ def test_sign_in_providers_reach_the_functions_and_only_auth_reads_their_secrets
     resources = template.to_json()["Resources"]
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
     settings = [
-        f["Properties"]["Environment"]["Variables"].get("DOCKET_OIDC_PROVIDERS") for f in functions.values()
+        f["Properties"]["Environment"]["Variables"].get("DOCKET_OIDC_PROVIDERS")
+        for f in functions.values()
+        if f["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME") != topology.KEYS
     ]
     assert all(s is not None and "login.firm.example" in s for s in settings)
 

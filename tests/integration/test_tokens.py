@@ -7,15 +7,18 @@ import json
 import time
 from typing import Any
 
+import boto3
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 from docket.identity import sessions
-from docket.security.keys import load_key_set, new_key_entry
+from docket.security.keys import load_key_set, new_signing_key, parse_key_set
 from docket.security.tokens import CLIENT_ID, TokenClaims
 from docket.settings import Settings
+from infra.local.keys import rotate_signing_keys
 from infra.tools.functions import load
+from tests.integration.conftest import TimeTravel
 from tests.integration.support import FakeContext
 
 CLAIMS = TokenClaims(
@@ -109,8 +112,7 @@ def attacks(aws: Settings) -> dict[str, str]:
         .rstrip(b"=")
         .decode()
     )
-    stranger = new_key_entry()
-    stranger_key = serialization.load_pem_private_key(stranger["privatePem"].encode(), password=None)
+    stranger = new_signing_key()
     return {
         "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(forge(aws))}.",
         "HS256 signed with the public key": hs256,
@@ -122,8 +124,8 @@ def attacks(aws: Settings) -> dict[str, str]:
         "no tenant": signed(aws, forge(aws, **{"custom:org_id": None})),
         "tampered payload": f"{header}.{_b64(forge(aws, sub='usr_admin'))}.{signature}",
         "unknown kid": jwt.encode(
-            forge(aws), stranger_key, algorithm="RS256", headers={"kid": stranger["kid"]}
-        ),  # type: ignore[arg-type]
+            forge(aws), stranger.private_key, algorithm="RS256", headers={"kid": stranger.kid}
+        ),
         "garbage": "not-a-jwt",
         "no session": jwt.encode(
             {k: v for k, v in forge(aws).items() if k != "sid"},
@@ -180,3 +182,50 @@ def test_websocket_connect_takes_the_token_from_the_query_and_allows_anonymous_p
     assert anonymous["context"]["userId"] == "anonymous"
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize({}, websocket=True, query={"token": "forged"})
+
+
+def signed_by_the_stored_set(aws: Settings) -> str:
+    """A token signed with the active key of the set as stored now, as a freshly started auth
+    function signs it (this process's cached copy may be older)."""
+    # AWSCURRENT named explicitly: moto's default version does not follow the stage a rotation moves
+    raw = boto3.client("secretsmanager").get_secret_value(
+        SecretId=aws.signing_key_secret_id, VersionStage="AWSCURRENT"
+    )["SecretString"]
+    key = parse_key_set(raw).active
+    return jwt.encode(forge(aws), key.private_key, algorithm="RS256", headers={"kid": key.kid})
+
+
+def stranger_token(aws: Settings) -> str:
+    stranger = new_signing_key()
+    return jwt.encode(forge(aws), stranger.private_key, algorithm="RS256", headers={"kid": stranger.kid})
+
+
+def test_a_key_rotated_in_after_the_set_was_cached_is_accepted_at_once(aws: Settings) -> None:
+    # Given the authorizer has the key set cached
+    authorize({"Authorization": f"Bearer {valid_token()}"})
+    # When the set is rotated and a token is signed with the new key
+    rotate_signing_keys(aws.signing_key_secret_id)
+    token = signed_by_the_stored_set(aws)
+    # Then the unknown kid makes the authorizer read the set again, and the token passes
+    result = authorize({"Authorization": f"Bearer {token}"})
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    # while a kid that is in no set is still refused after that reload
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"Authorization": f"Bearer {stranger_token(aws)}"})
+
+
+def test_unknown_kids_reload_the_key_set_at_most_every_30_seconds(aws: Settings, travel: TimeTravel) -> None:
+    authorize({"Authorization": f"Bearer {valid_token()}"})
+    # Given a made-up kid just made the authorizer reload the set (and was refused)
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"Authorization": f"Bearer {stranger_token(aws)}"})
+    # When the set is rotated within the next 30 s
+    rotate_signing_keys(aws.signing_key_secret_id)
+    token = signed_by_the_stored_set(aws)
+    # Then the new kid is not looked up again yet: a flood of unknown kids costs one read per 30 s
+    travel.forward(seconds=20)
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize({"Authorization": f"Bearer {token}"})
+    # and once 30 s have passed since the reload, it is
+    travel.forward(seconds=11)
+    assert authorize({"Authorization": f"Bearer {token}"})["principalId"] == "usr_1"

@@ -81,7 +81,7 @@ def test_rate_category_follows_the_method_unless_the_group_or_route_says_otherwi
 def test_every_function_is_named_once() -> None:
     names = topology.all_function_names()
     assert len(names) == len(set(names))
-    assert {"authorizer", "websocket", "publisher", "notifier"} <= set(names)
+    assert {"authorizer", "websocket", "publisher", "notifier", "keys"} <= set(names)
 
 
 def test_a_public_route_is_its_own_resource_with_a_preflight_and_nothing_else() -> None:

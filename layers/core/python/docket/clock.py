@@ -18,3 +18,8 @@ def iso(moment: datetime | None = None) -> str:
 
 def epoch() -> int:
     return int(time.time())
+
+
+def monotonic() -> float:
+    """Seconds on a clock that never goes back (cache ages, rate limits of reloads)."""
+    return time.monotonic()

@@ -166,6 +166,8 @@ SCHEDULES: tuple[ScheduleSpec, ...] = ()
 AUTHORIZER = "authorizer"
 WEBSOCKET = "websocket"
 PUBLISHER = "publisher"
+#: Creates the token signing key set at deploy time (a custom resource) and rotates it (Secrets Manager).
+KEYS = "keys"
 WEBSOCKET_ROUTES: tuple[str, ...] = ("$connect", "$disconnect", "$default")
 
 #: Source of every event Docket puts on its bus.
@@ -181,7 +183,7 @@ def group(name: str) -> ApiGroup:
 
 def all_function_names() -> tuple[str, ...]:
     names = [g.function_name for g in API_GROUPS]
-    names += [AUTHORIZER, WEBSOCKET, PUBLISHER]
+    names += [AUTHORIZER, WEBSOCKET, PUBLISHER, KEYS]
     names += sorted({q.consumer for q in QUEUES})
     names += sorted({s.function for s in SCHEDULES} - set(names))
     return tuple(names)

@@ -1,8 +1,9 @@
 """Docket access tokens: RS256 JWTs with Cognito-shaped claims.
 
 `issue_access_token` signs with the active key; `verify_access_token` pins RS256, requires the
-configured issuer, `token_use=access`, `exp`/`iat`, and a known `kid`. The identity work adds
-sessions, refresh tokens and trusted external issuers on top of this.
+configured issuer, `token_use=access`, `exp`/`iat`, and a known `kid` (an unknown one reloads the
+key set first, at most every 30 s: a key rotated in since the cache was filled is accepted at once).
+The identity work adds sessions, refresh tokens and trusted external issuers on top of this.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import jwt
 from docket import clock
 from docket.errors import AuthenticationFailed
 from docket.ids import new_id
-from docket.security.keys import KeySet, load_key_set
+from docket.security.keys import KeySet, load_key_set, verification_key
 from docket.settings import get_settings
 
 ACCESS_TOKEN_TTL_S = 15 * 60
@@ -71,7 +72,7 @@ def verify_access_token(token: str) -> dict[str, Any]:
         kid = header.get("kid")
         if header.get("alg") != "RS256" or not isinstance(kid, str):
             raise AuthenticationFailed()
-        key = _key_set().find(kid)
+        key = verification_key(settings.signing_key_secret_id, kid)
         claims: dict[str, Any] = jwt.decode(
             token,
             key.private_key.public_key(),
