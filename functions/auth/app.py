@@ -41,6 +41,9 @@ from docket.identity.models import (
     RegisterIn,
     Registration,
     ResetPasswordIn,
+    SessionList,
+    SessionOut,
+    SessionsRevoked,
     SessionTokens,
     SimpleJwtIn,
     SimpleJwtPair,
@@ -310,6 +313,66 @@ def refresh(body: RefreshIn) -> Response[Ok[RefreshedTokens]]:
 def logout(principal: CurrentPrincipal) -> Response[Ok[Done]]:
     accounts.logout(principal)
     return ok(Done(), message="Logged out successfully", cookies=browser.cleared_cookies())
+
+
+# --- the caller's own sessions --------------------------------------------------------------
+
+SessionId = Annotated[str, Path(min_length=3, max_length=64, description="Session id (`ses_…`)")]
+SessionStatus = Annotated[
+    Literal["active", "all"],
+    Query(description="`active` (the default): live sessions only; `all`: revoked and expired ones too"),
+]
+
+
+def _session_out(item: sessions.Session, current: str) -> SessionOut:
+    return SessionOut(
+        id=item.session_id,
+        organization_id=item.org_id,
+        device=item.device,
+        ip=item.ip,
+        created_at=item.created_at,
+        last_used_at=item.last_used_at,
+        expires_at=item.expires_at,
+        status=sessions.status_of(item),
+        current=item.session_id == current,
+        revoked_at=item.revoked_at,
+        revoked_reason=item.revoked_reason,
+    )
+
+
+@router.get("/auth/sessions", summary="Your sessions in every organization, newest first", tags=["sessions"])
+def list_sessions(
+    principal: CurrentPrincipal,
+    status: SessionStatus = "active",
+    limit: Limit = None,
+    cursor: Cursor = None,
+    page: PageNumber = None,
+) -> Ok[SessionList]:
+    request = page_request(limit=limit, cursor=cursor, page=page)
+    found = accounts.list_sessions(principal, request, include_inactive=status == "all")
+    items = [_session_out(item, principal.session_id) for item in found.items]
+    return Ok(data=SessionList(sessions=items, pagination=found.pagination))
+
+
+@router.post(
+    "/auth/sessions/revoke-others", summary="End every session of yours but this one", tags=["sessions"]
+)
+def revoke_other_sessions(principal: CurrentPrincipal) -> Ok[SessionsRevoked]:
+    count = accounts.revoke_other_sessions(principal)
+    return Ok(data=SessionsRevoked(revoked=count), message=f"{count} other session(s) ended")
+
+
+@router.delete(
+    "/auth/sessions/<sessionId>",
+    summary="End one of your sessions (ending this one logs you out)",
+    tags=["sessions"],
+)
+def revoke_session(principal: CurrentPrincipal, sessionId: SessionId) -> Response[Ok[SessionOut]]:
+    item = accounts.revoke_session(principal, sessionId)
+    if item.session_id == principal.session_id:
+        out = _session_out(item, principal.session_id)
+        return ok(out, message="Logged out successfully", cookies=browser.cleared_cookies())
+    return ok(_session_out(item, principal.session_id), message="Session ended")
 
 
 @router.post("/auth/forgot-password", status_code=202, summary="Mail a password reset code", tags=TAGS)
