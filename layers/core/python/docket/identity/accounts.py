@@ -338,13 +338,22 @@ def signed_in(
     ip: str | None = None,
     method: str,
 ) -> LoggedIn:
-    """Every factor passed: open the session and audit the login."""
+    """Every factor passed: open the session, tell the user when the device is new, audit the login."""
+    from docket.identity import devices
+
     found = open_session(user, organization_id=organization_id, device=device, ip=ip)
+    new_device = devices.check_in(user.id, user.email, user.first_name, user_agent=device, ip=ip)
     audit_event(
         user.id,
         found.organization.id,
         "auth.login",
-        {"ip": ip, "device": device, "sessionId": found.tokens.session_id, "method": method},
+        {
+            "ip": ip,
+            "device": device,
+            "sessionId": found.tokens.session_id,
+            "method": method,
+            "newDevice": new_device,
+        },
     )
     return found
 
