@@ -382,6 +382,19 @@ def open_session(
     return LoggedIn(tokens, user, organization, granted, permissions, setup_required)
 
 
+def update_settings(principal: Principal, *, require_mfa: bool | None = None) -> Organization:
+    """Seed 001's organization settings (`PUT /organizations/me/settings`); `None` leaves one as it is.
+
+    The settings guard the organization's members (MFA so far), so an API key, which acts for an
+    integration rather than a person, may not change them."""
+    principal.require("organizations:manage")
+    if principal.auth_method == "api_key":
+        raise Forbidden("API keys cannot change the organization's settings")
+    if require_mfa is None:
+        return get_organization(principal.org_id)
+    return set_require_mfa(principal, require_mfa)
+
+
 def set_require_mfa(principal: Principal, required: bool) -> Organization:
     """Require (or stop requiring) MFA of the organization's members at their next login.
 
@@ -421,6 +434,10 @@ def reset_password(token: str, new_password: str) -> None:
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
+    """The caller's own password (`POST /auth/change-password`, `PUT /users/me/change-password`):
+    the current one is required, the new one must be strong, every other session ends."""
+    if principal.auth_method == "api_key":
+        raise Forbidden("API keys have no password to change")
     user = get_user(principal.user_id)
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationFailed(
