@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -15,7 +16,7 @@ from docket.api.pagination import Cursor, Limit, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.errors import AuthenticationFailed, InvalidCsrfToken, ValidationFailed
-from docket.identity import accounts, apikeys, mfa, oidc, sessions
+from docket.identity import accounts, apikeys, mfa, oauth, oidc, sessions
 from docket.identity.models import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -460,7 +461,7 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Response[An
     },
 )
 def oauth_token(
-    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
+    grant_type: Annotated[str, Form(max_length=64, json_schema_extra={"enum": list(oauth.GRANT_TYPES)})],
     username: Annotated[str | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
@@ -468,18 +469,17 @@ def oauth_token(
 ) -> Response[Any]:
     device, ip = _client()
     try:
-        if grant_type == "password":
-            if not username or not password:
-                return _oauth_error("invalid_request", "username and password are required")
-            tokens = accounts.login(username, password, device=device, ip=ip).tokens
-        else:
-            if not refresh_token:
-                return _oauth_error("invalid_request", "refresh_token is required")
-            tokens = sessions.rotate(refresh_token, ip=ip)
-    except AuthenticationFailed as exc:
-        return _oauth_error("invalid_grant", exc.message)
-    except accounts.MfaRequired:
-        return _oauth_error("invalid_grant", "This account uses MFA; log in with POST /auth/login")
+        tokens = oauth.token(
+            grant_type,
+            username=username,
+            password=password,
+            refresh_token=refresh_token,
+            repeated=_repeated_form_fields(),
+            device=device,
+            ip=ip,
+        )
+    except oauth.GrantRefused as exc:
+        return _oauth_error(exc.error, exc.description)
     body = OAuthToken(
         access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token
     )
@@ -489,6 +489,21 @@ def oauth_token(
         body=body.model_dump(by_alias=True),
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )
+
+
+def _repeated_form_fields() -> list[str]:
+    """Form parameters sent more than once (the validated parameters keep only the first)."""
+    event = router.current_event
+    content_type = browser.header(event.headers, "content-type") or ""
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return []
+    parsed = parse_qs(event.decoded_body or "", keep_blank_values=True)
+    return sorted(name for name, values in parsed.items() if len(values) > 1)
+
+
+def _oauth_request_refused(details: list[dict[str, Any]]) -> Response[Any]:
+    refused = oauth.request_refused(details)
+    return _oauth_error(refused.error, refused.description)
 
 
 @router.post("/token", summary="Token pair (seed 003's SimpleJWT client)", tags=TAGS)
@@ -515,5 +530,5 @@ def jwks() -> Response[Any]:
     )
 
 
-app = build_app("auth", [router])
+app = build_app("auth", [router], protocol_errors={"/auth/token": _oauth_request_refused})
 handler = make_handler(app)
