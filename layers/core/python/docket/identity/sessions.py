@@ -13,7 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import UpdateError
@@ -132,7 +132,10 @@ def active(session_id: str) -> Session | None:
     return session
 
 
-def status_of(session: Session) -> str:
+SessionStatus = Literal["active", "revoked", "expired"]
+
+
+def status_of(session: Session) -> SessionStatus:
     """`active`, `revoked` or `expired`."""
     if session.revoked_at is not None:
         return "revoked"
@@ -203,7 +206,9 @@ def end(session: Session, *, reason: str) -> bool:
             actions=[Session.revoked_at.set(clock.iso()), Session.revoked_reason.set(reason)],
             condition=Session.revoked_at.does_not_exist(),
         )
-    except UpdateError:
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise  # a revocation that did not happen must not pass for one that did
         return False
     return True
 
