@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -15,7 +16,7 @@ from docket.api.pagination import Cursor, Limit, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.errors import AuthenticationFailed, InvalidCsrfToken, ValidationFailed
-from docket.identity import accounts, apikeys, mfa, oidc, sessions
+from docket.identity import accounts, apikeys, mfa, oauth, oidc, sessions
 from docket.identity.models import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -41,6 +42,9 @@ from docket.identity.models import (
     RegisterIn,
     Registration,
     ResetPasswordIn,
+    SessionList,
+    SessionOut,
+    SessionsRevoked,
     SessionTokens,
     SimpleJwtIn,
     SimpleJwtPair,
@@ -312,6 +316,66 @@ def logout(principal: CurrentPrincipal) -> Response[Ok[Done]]:
     return ok(Done(), message="Logged out successfully", cookies=browser.cleared_cookies())
 
 
+# --- the caller's own sessions --------------------------------------------------------------
+
+SessionId = Annotated[str, Path(min_length=3, max_length=64, description="Session id (`ses_…`)")]
+SessionStatus = Annotated[
+    Literal["active", "all"],
+    Query(description="`active` (the default): live sessions only; `all`: revoked and expired ones too"),
+]
+
+
+def _session_out(item: sessions.Session, current: str) -> SessionOut:
+    return SessionOut(
+        id=item.session_id,
+        organization_id=item.org_id,
+        device=item.device,
+        ip=item.ip,
+        created_at=item.created_at,
+        last_used_at=item.last_used_at,
+        expires_at=item.expires_at,
+        status=sessions.status_of(item),
+        current=item.session_id == current,
+        revoked_at=item.revoked_at,
+        revoked_reason=item.revoked_reason,
+    )
+
+
+@router.get("/auth/sessions", summary="Your sessions in every organization, newest first", tags=["sessions"])
+def list_sessions(
+    principal: CurrentPrincipal,
+    status: SessionStatus = "active",
+    limit: Limit = None,
+    cursor: Cursor = None,
+    page: PageNumber = None,
+) -> Ok[SessionList]:
+    request = page_request(limit=limit, cursor=cursor, page=page)
+    found = accounts.list_sessions(principal, request, include_inactive=status == "all")
+    items = [_session_out(item, principal.session_id) for item in found.items]
+    return Ok(data=SessionList(sessions=items, pagination=found.pagination))
+
+
+@router.post(
+    "/auth/sessions/revoke-others", summary="End every session of yours but this one", tags=["sessions"]
+)
+def revoke_other_sessions(principal: CurrentPrincipal) -> Ok[SessionsRevoked]:
+    count = accounts.revoke_other_sessions(principal)
+    return Ok(data=SessionsRevoked(revoked=count), message=f"{count} other session(s) ended")
+
+
+@router.delete(
+    "/auth/sessions/<sessionId>",
+    summary="End one of your sessions (ending this one logs you out)",
+    tags=["sessions"],
+)
+def revoke_session(principal: CurrentPrincipal, sessionId: SessionId) -> Response[Ok[SessionOut]]:
+    item = accounts.revoke_session(principal, sessionId)
+    if item.session_id == principal.session_id:
+        out = _session_out(item, principal.session_id)
+        return ok(out, message="Logged out successfully", cookies=browser.cleared_cookies())
+    return ok(_session_out(item, principal.session_id), message="Session ended")
+
+
 @router.post("/auth/forgot-password", status_code=202, summary="Mail a password reset code", tags=TAGS)
 def forgot_password(body: EmailIn) -> Response[Ok[Done]]:
     accounts.forgot_password(body.email)
@@ -397,7 +461,7 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Response[An
     },
 )
 def oauth_token(
-    grant_type: Annotated[Literal["password", "refresh_token"], Form()],
+    grant_type: Annotated[str, Form(max_length=64, json_schema_extra={"enum": list(oauth.GRANT_TYPES)})],
     username: Annotated[str | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
@@ -405,18 +469,17 @@ def oauth_token(
 ) -> Response[Any]:
     device, ip = _client()
     try:
-        if grant_type == "password":
-            if not username or not password:
-                return _oauth_error("invalid_request", "username and password are required")
-            tokens = accounts.login(username, password, device=device, ip=ip).tokens
-        else:
-            if not refresh_token:
-                return _oauth_error("invalid_request", "refresh_token is required")
-            tokens = sessions.rotate(refresh_token, ip=ip)
-    except AuthenticationFailed as exc:
-        return _oauth_error("invalid_grant", exc.message)
-    except accounts.MfaRequired:
-        return _oauth_error("invalid_grant", "This account uses MFA; log in with POST /auth/login")
+        tokens = oauth.token(
+            grant_type,
+            username=username,
+            password=password,
+            refresh_token=refresh_token,
+            repeated=_repeated_form_fields(),
+            device=device,
+            ip=ip,
+        )
+    except oauth.GrantRefused as exc:
+        return _oauth_error(exc.error, exc.description)
     body = OAuthToken(
         access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token
     )
@@ -426,6 +489,21 @@ def oauth_token(
         body=body.model_dump(by_alias=True),
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )
+
+
+def _repeated_form_fields() -> list[str]:
+    """Form parameters sent more than once (the validated parameters keep only the first)."""
+    event = router.current_event
+    content_type = browser.header(event.headers, "content-type") or ""
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return []
+    parsed = parse_qs(event.decoded_body or "", keep_blank_values=True)
+    return sorted(name for name, values in parsed.items() if len(values) > 1)
+
+
+def _oauth_request_refused(details: list[dict[str, Any]]) -> Response[Any]:
+    refused = oauth.request_refused(details)
+    return _oauth_error(refused.error, refused.description)
 
 
 @router.post("/token", summary="Token pair (seed 003's SimpleJWT client)", tags=TAGS)
@@ -452,5 +530,5 @@ def jwks() -> Response[Any]:
     )
 
 
-app = build_app("auth", [router])
+app = build_app("auth", [router], protocol_errors={"/auth/token": _oauth_request_refused})
 handler = make_handler(app)

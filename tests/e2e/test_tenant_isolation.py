@@ -49,9 +49,18 @@ def _api_key(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
     return {"keyId": created.json()["data"]["id"]}
 
 
+def _session(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
+    # sessions belong to a user, not a tenant: the intruder is another user (of another tenant)
+    listed = api.get("/auth/sessions", headers=owner)
+    assert listed.status_code == 200
+    [current] = [s for s in listed.json()["data"]["sessions"] if s["current"]]
+    return {"sessionId": current["id"]}
+
+
 FACTORIES: dict[str, Factory] = {
     "/feedback/{feedbackId}": _feedback,
     "/auth/api-keys/{keyId}": _api_key,
+    "/auth/sessions/{sessionId}": _session,
 }
 #: A body valid for each (method, path), so the 404 comes from the tenant check, not validation.
 BODIES: dict[tuple[str, str], Any] = {

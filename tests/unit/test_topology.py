@@ -97,3 +97,33 @@ def test_a_public_route_is_its_own_resource_with_a_preflight_and_nothing_else() 
     sibling = topology.match("GET", "/auth/api-keys")
     assert sibling is not None
     assert (sibling.resource, sibling.public) == ("/auth/{proxy+}", False)
+
+
+def test_a_group_may_own_a_prefix_beneath_another_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a later group owning /organizations/me/package beneath the directory's /organizations
+    nested = topology.ApiGroup(name="subscriptions", prefixes=("/organizations/me/package",))
+    monkeypatch.setattr(topology, "API_GROUPS", (*topology.API_GROUPS, nested))
+    topology._resource_table.cache_clear()
+    try:
+        owners = {
+            path: found.group.name
+            for path in (
+                "/organizations/me/package",
+                "/organizations/me/package/auto-renew",
+                "/organizations/me/packages",
+                "/organizations/me/settings",
+                "/organizations",
+            )
+            if (found := topology.match("PUT", path)) is not None
+        }
+    finally:
+        monkeypatch.undo()
+        topology._resource_table.cache_clear()
+    # Then the most specific prefix wins, and only on whole path segments
+    assert owners == {
+        "/organizations/me/package": "subscriptions",
+        "/organizations/me/package/auto-renew": "subscriptions",
+        "/organizations/me/packages": "directory",
+        "/organizations/me/settings": "directory",
+        "/organizations": "directory",
+    }

@@ -10,7 +10,7 @@ the headers every response carries (request id, rate limit, CORS).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -66,7 +66,18 @@ def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
-def build_app(group: str, routers: Sequence[Router] = ()) -> APIGatewayRestResolver:
+#: How a route that speaks its own protocol answers a request that fails validation: it gets the
+#: field details (as the envelope would show them) and returns the protocol's error response.
+RequestErrorRenderer = Callable[[list[dict[str, Any]]], Response[Any]]
+
+
+def build_app(
+    group: str,
+    routers: Sequence[Router] = (),
+    *,
+    protocol_errors: Mapping[str, RequestErrorRenderer] | None = None,
+) -> APIGatewayRestResolver:
+    """`protocol_errors` maps a route path (`/auth/token`) to how it renders invalid requests."""
     app = APIGatewayRestResolver(
         strip_prefixes=list(BASE_PATHS),
         enable_validation=True,
@@ -77,7 +88,7 @@ def build_app(group: str, routers: Sequence[Router] = ()) -> APIGatewayRestResol
         app.include_router(router)
     _guard_before_validation(app, _request_guard(group))
     app.use(middlewares=[idempotency.middleware])
-    _register_error_mapper(app)
+    _register_error_mapper(app, protocol_errors or {})
     return app
 
 
@@ -188,7 +199,13 @@ def _validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return details
 
 
-def _register_error_mapper(app: APIGatewayRestResolver) -> None:
+def _register_error_mapper(
+    app: APIGatewayRestResolver, protocol_errors: Mapping[str, RequestErrorRenderer]
+) -> None:
+    def protocol_renderer() -> RequestErrorRenderer | None:
+        route = app.context.get("_route")
+        return protocol_errors.get(route.path) if route is not None else None
+
     @app.exception_handler(DocketError)
     def docket_error(exc: DocketError) -> Response[Any]:
         if exc.status >= 500:
@@ -197,9 +214,11 @@ def _register_error_mapper(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[Any]:
-        return error_response(
-            400, ValidationFailed.code, "Validation failed", _validation_details(exc.errors())
-        )
+        details = _validation_details(exc.errors())
+        renderer = protocol_renderer()
+        if renderer is not None:
+            return renderer(details)
+        return error_response(400, ValidationFailed.code, "Validation failed", details)
 
     @app.exception_handler(ResponseValidationError)
     def invalid_response(exc: ResponseValidationError) -> Response[Any]:
@@ -209,6 +228,9 @@ def _register_error_mapper(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(RequestUnsupportedContentType)
     def unsupported_media(exc: RequestUnsupportedContentType) -> Response[Any]:
+        renderer = protocol_renderer()
+        if renderer is not None:
+            return renderer(_validation_details(exc.errors()))
         return error_response(415, UnsupportedMediaType.code, UnsupportedMediaType.default_message)
 
     @app.exception_handler(NotFoundError)

@@ -22,6 +22,7 @@ from pynamodb.attributes import (
 )
 
 from docket import clock, mail
+from docket.api.pagination import Page, PageRequest
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
@@ -337,13 +338,22 @@ def signed_in(
     ip: str | None = None,
     method: str,
 ) -> LoggedIn:
-    """Every factor passed: open the session and audit the login."""
+    """Every factor passed: open the session, tell the user when the device is new, audit the login."""
+    from docket.identity import devices
+
     found = open_session(user, organization_id=organization_id, device=device, ip=ip)
+    new_device = devices.check_in(user.id, user.email, user.first_name, user_agent=device, ip=ip)
     audit_event(
         user.id,
         found.organization.id,
         "auth.login",
-        {"ip": ip, "device": device, "sessionId": found.tokens.session_id, "method": method},
+        {
+            "ip": ip,
+            "device": device,
+            "sessionId": found.tokens.session_id,
+            "method": method,
+            "newDevice": new_device,
+        },
     )
     return found
 
@@ -370,6 +380,19 @@ def open_session(
         mfa_setup_required=setup_required,
     )
     return LoggedIn(tokens, user, organization, granted, permissions, setup_required)
+
+
+def update_settings(principal: Principal, *, require_mfa: bool | None = None) -> Organization:
+    """Seed 001's organization settings (`PUT /organizations/me/settings`); `None` leaves one as it is.
+
+    The settings guard the organization's members (MFA so far), so an API key, which acts for an
+    integration rather than a person, may not change them."""
+    principal.require("organizations:manage")
+    if principal.auth_method == "api_key":
+        raise Forbidden("API keys cannot change the organization's settings")
+    if require_mfa is None:
+        return get_organization(principal.org_id)
+    return set_require_mfa(principal, require_mfa)
 
 
 def set_require_mfa(principal: Principal, required: bool) -> Organization:
@@ -411,6 +434,10 @@ def reset_password(token: str, new_password: str) -> None:
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
+    """The caller's own password (`POST /auth/change-password`, `PUT /users/me/change-password`):
+    the current one is required, the new one must be strong, every other session ends."""
+    if principal.auth_method == "api_key":
+        raise Forbidden("API keys have no password to change")
     user = get_user(principal.user_id)
     if not passwords.verify_password(user.password_hash, current_password):
         raise ValidationFailed(
@@ -432,3 +459,54 @@ def logout(principal: Principal) -> None:
         sessions.revoke(principal.session_id, reason="logout")
     if principal.auth_method == "jwt":
         audit_event(principal.user_id, principal.org_id, "auth.logout", {"sessionId": principal.session_id})
+
+
+# --- the caller's own sessions -------------------------------------------------------------
+
+
+def _own_session(principal: Principal) -> str:
+    """The caller's session id; API keys and tokens of trusted issuers have none to manage."""
+    if not principal.session_id:
+        raise Forbidden(
+            "Sessions are managed from a signed-in session; API keys and tokens of other issuers have none"
+        )
+    return principal.session_id
+
+
+def _session_revoked(principal: Principal, session: sessions.Session, *, current: bool) -> None:
+    # in the session's organization: whose trail it is (a user's sessions span organizations)
+    audit_event(
+        principal.user_id,
+        session.org_id,
+        "auth.session_revoked",
+        {"sessionId": session.session_id, "reason": session.revoked_reason, "current": current},
+    )
+
+
+def list_sessions(
+    principal: Principal, page: PageRequest, *, include_inactive: bool = False
+) -> Page[sessions.Session]:
+    """The caller's sessions in every organization, newest first (live ones unless asked)."""
+    _own_session(principal)
+    return sessions.list_sessions(principal.user_id, page, include_inactive=include_inactive)
+
+
+def revoke_session(principal: Principal, session_id: str) -> sessions.Session:
+    """End one of the caller's sessions (their current one is a logout); anyone else's is a 404."""
+    current = _own_session(principal)
+    session = sessions.owned(principal.user_id, session_id)
+    if session is None:
+        raise NotFound("Session not found")
+    is_current = session.session_id == current
+    if sessions.end(session, reason="logout" if is_current else "revoked by the user"):
+        _session_revoked(principal, session, current=is_current)
+    return session
+
+
+def revoke_other_sessions(principal: Principal) -> int:
+    """End every live session of the caller but the current one; returns how many ended."""
+    current = _own_session(principal)
+    ended = sessions.revoke_all(principal.user_id, reason="revoked by the user", keep=current)
+    for session in ended:
+        _session_revoked(principal, session, current=False)
+    return len(ended)

@@ -131,6 +131,33 @@ class ApiKeyList(ApiModel):
     pagination: Pagination
 
 
+class SessionOut(ApiModel):
+    id: str
+    #: the organization the session acts in (a user's sessions span their organizations)
+    organization_id: str
+    #: the User-Agent it signed in with
+    device: str | None
+    ip: str | None
+    created_at: str
+    last_used_at: str
+    expires_at: str
+    status: Literal["active", "revoked", "expired"]
+    #: the session of the token making this request
+    current: bool
+    revoked_at: str | None = None
+    revoked_reason: str | None = None
+
+
+class SessionList(ApiModel):
+    sessions: list[SessionOut]
+    pagination: Pagination
+
+
+class SessionsRevoked(ApiModel):
+    #: how many sessions ended
+    revoked: int
+
+
 class RefreshIn(InputModel):
     #: omitted by a browser signed in with cookies (the refresh cookie is used, with X-CSRF-Token)
     refresh_token: str | None = Field(default=None, min_length=1, max_length=512)

@@ -13,12 +13,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Literal
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import UpdateError
 
 from docket import clock
-from docket.data.models import TableItem
+from docket.api.pagination import Page, PageRequest, Scope, paginate_query
+from docket.data.models import TableItem, item_key
 from docket.errors import AuthenticationFailed
 from docket.ids import new_id
 from docket.security.tokens import ACCESS_TOKEN_TTL_S, TokenClaims, issue_access_token
@@ -130,8 +132,20 @@ def active(session_id: str) -> Session | None:
     return session
 
 
-def is_active(session_id: str) -> bool:
-    return active(session_id) is not None
+SessionStatus = Literal["active", "revoked", "expired"]
+
+
+def status_of(session: Session) -> SessionStatus:
+    """`active`, `revoked` or `expired`."""
+    if session.revoked_at is not None:
+        return "revoked"
+    return "expired" if session.expires_at <= clock.iso() else "active"
+
+
+def owned(user_id: str, session_id: str) -> Session | None:
+    """The session, when it is the user's (anyone else's, or none, is the same None)."""
+    session = _load(session_id)
+    return session if session is not None and session.user_id == user_id else None
 
 
 def lift_mfa_setup(user_id: str) -> None:
@@ -178,22 +192,58 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
     return Tokens(_access(session), f"{session_id}.{new_secret}", ACCESS_TOKEN_TTL_S, session_id)
 
 
-def revoke(session_id: str, *, reason: str) -> None:
+def revoke(session_id: str, *, reason: str) -> bool:
     session = _load(session_id)
-    if session is None or session.revoked_at is not None:
-        return
-    session.update(actions=[Session.revoked_at.set(clock.iso()), Session.revoked_reason.set(reason)])
+    return session is not None and end(session, reason=reason)
+
+
+def end(session: Session, *, reason: str) -> bool:
+    """Revoke a loaded session; False when it already was (by this request or a concurrent one)."""
+    if session.revoked_at is not None:
+        return False
+    try:
+        session.update(
+            actions=[Session.revoked_at.set(clock.iso()), Session.revoked_reason.set(reason)],
+            condition=Session.revoked_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise  # a revocation that did not happen must not pass for one that did
+        return False
+    return True
+
+
+def _user_partition(user_id: str) -> str:
+    return f"USER#{user_id}#SESSIONS"
 
 
 def sessions_of(user_id: str) -> list[Session]:
-    return [s for s in Session.gsi1.query(f"USER#{user_id}#SESSIONS") if isinstance(s, Session)]
+    return [s for s in Session.gsi1.query(_user_partition(user_id)) if isinstance(s, Session)]
 
 
-def revoke_all(user_id: str, *, reason: str, keep: str | None = None) -> int:
-    """Revoke every session of a user (password change, admin revocation), except `keep`."""
-    revoked = 0
-    for session in sessions_of(user_id):
-        if session.session_id != keep and session.revoked_at is None:
-            revoke(session.session_id, reason=reason)
-            revoked += 1
-    return revoked
+def list_sessions(user_id: str, page: PageRequest, *, include_inactive: bool = False) -> Page[Session]:
+    """A user's sessions in every organization, newest first; live ones only unless asked."""
+    now = clock.iso()
+    live = Session.revoked_at.does_not_exist() & (Session.expires_at > now)
+
+    def query(limit: int, start: dict[str, Any] | None) -> Any:
+        return Session.gsi1.query(
+            _user_partition(user_id),
+            scan_index_forward=False,
+            filter_condition=None if include_inactive else live,
+            limit=limit,
+            last_evaluated_key=start,
+        )
+
+    scope = Scope(tenant=f"USER#{user_id}", query={"list": "sessions", "all": include_inactive})
+    return paginate_query(query, page, scope, key_of=lambda item: item_key(item, Session.gsi1))
+
+
+def revoke_all(user_id: str, *, reason: str, keep: str | None = None) -> list[Session]:
+    """Revoke every live session of a user (password change, admin revocation), except `keep`;
+    returns the sessions this call revoked."""
+    return [
+        session
+        for session in sessions_of(user_id)
+        if session.session_id != keep and status_of(session) == "active" and end(session, reason=reason)
+    ]

@@ -1,0 +1,1 @@
+"""Users and organizations as a firm administers them (seed 001's `/users`, `/organizations`)."""
