@@ -127,3 +127,34 @@ def test_a_group_may_own_a_prefix_beneath_another_groups(monkeypatch: pytest.Mon
         "/organizations/me/settings": "directory",
         "/organizations": "directory",
     }
+
+
+def test_every_parent_resource_beneath_a_prefix_has_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a later group owning /organizations/me/package, which makes API Gateway create an
+    # /organizations/me resource (and /auth/organization/register already makes /auth/organization)
+    nested = topology.ApiGroup(name="subscriptions", prefixes=("/organizations/me/package",))
+    monkeypatch.setattr(topology, "API_GROUPS", (*topology.API_GROUPS, nested))
+    topology._resource_table.cache_clear()
+    try:
+        methods = topology.api_methods()
+        organizations_me = topology.match("GET", "/organizations/me")
+        stats = topology.match("GET", "/organizations/me/stats")
+        auth_parent = topology.match("GET", "/auth/organization")
+    finally:
+        monkeypatch.undo()
+        topology._resource_table.cache_clear()
+    resources = {m.resource for m in methods}
+    holes = {
+        "/" + "/".join(r.strip("/").split("/")[:depth])
+        for r in resources
+        for depth in range(2, r.strip("/").count("/") + 1)
+    } - resources
+    # Then no parent is left without methods for API Gateway to answer on its own
+    assert holes == set()
+    # And such paths reach the group whose prefix covers them, behind the authorizer
+    assert organizations_me is not None
+    assert (organizations_me.group.name, organizations_me.public) == ("directory", False)
+    assert stats is not None
+    assert stats.group.name == "directory"
+    assert auth_parent is not None
+    assert (auth_parent.group.name, auth_parent.public) == ("auth", False)

@@ -230,10 +230,37 @@ def api_methods() -> tuple[ApiMethod, ...]:
             # a public route is its own resource: it needs its own CORS preflight method
             if route.path not in api_group.prefixes:
                 methods.append(ApiMethod(api_group, route.path, "OPTIONS", public=True))
+    methods += _bridging_methods({m.resource for m in methods})
     unique: dict[tuple[str, str], ApiMethod] = {}
     for method in methods:
         unique.setdefault((method.resource, method.method), method)
     return tuple(unique.values())
+
+
+def _bridging_methods(resources: set[str]) -> list[ApiMethod]:
+    """Methods for the resources API Gateway creates only as parents of deeper ones.
+
+    `/auth/organization/register` makes an `/auth/organization` resource; a later group owning
+    `/organizations/me/package` makes `/organizations/me`. Without methods of their own, API Gateway
+    answers such a path itself ("Missing Authentication Token") instead of the group whose
+    `{proxy+}` covers it, so each one, and its `{proxy+}` child, goes to that group explicitly.
+    """
+    prefixes = [(prefix, api_group) for api_group in API_GROUPS for prefix in api_group.prefixes]
+    bridging: list[ApiMethod] = []
+    parents = {
+        "/" + "/".join(resource.strip("/").split("/")[:depth])
+        for resource in resources
+        for depth in range(1, resource.strip("/").count("/") + 1)
+    }
+    for parent in sorted(parents - resources):
+        covering = [(prefix, g) for prefix, g in prefixes if parent.startswith(prefix + "/")]
+        if not covering:
+            continue
+        owner = max(covering, key=lambda found: len(found[0]))[1]
+        for resource in (parent, f"{parent}/{{proxy+}}"):
+            bridging.append(ApiMethod(owner, resource, "ANY", public=False))
+            bridging.append(ApiMethod(owner, resource, "OPTIONS", public=True))
+    return bridging
 
 
 @dataclass(frozen=True)
