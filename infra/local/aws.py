@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import boto3
@@ -87,6 +88,13 @@ def point_process_at(endpoint: str) -> None:
     forget_environment()
 
 
+@cache
+def _bootstrap_session() -> boto3.session.Session:
+    """One session for every bootstrap: it keeps the service models it loaded (a blank account per
+    test would otherwise parse them again each time). Clients still read the endpoint when made."""
+    return boto3.session.Session()
+
+
 def wire_queue(
     session: boto3.session.Session, bus_name: str, spec: QueueSpec, *, visibility_s: int = LOCAL_VISIBILITY_S
 ) -> str:
@@ -127,7 +135,7 @@ def bootstrap(fields: dict[str, Any]) -> Settings:
     settings to the environment (the in-process handlers read them) and returns them.
     """
     settings = Settings.model_validate(Settings.environment(**fields))
-    session = boto3.session.Session()
+    session = _bootstrap_session()
 
     dynamodb = session.client("dynamodb")
     dynamodb.create_table(**create_table_request(settings.table_name))
