@@ -15,7 +15,7 @@ from botocore.config import Config
 
 from docket.identity import sessions
 from docket.security.key_rotation import RotationError
-from docket.security.keys import KeySet, parse_key_set
+from docket.security.keys import SIGNING_DELAY, KeySet, parse_key_set
 from docket.security.tokens import verify_access_token
 from docket.settings import Settings
 from infra.local.keys import rotate_signing_keys
@@ -67,18 +67,21 @@ def test_a_rotation_signs_with_a_new_key_while_the_previous_one_keeps_verifying_
     previous = kid_of(before)
     # When Secrets Manager rotates the key set
     rotate_signing_keys(aws.signing_key_secret_id)
-    # Then, once the signer's cached copy of the set expires, tokens carry the new key's id
+    # Then, once every process's cached copy of the set has expired, the JWKS publishes both keys
     travel.forward(minutes=5, seconds=1)
-    after = new_token()
     rotated = stored_set(aws.signing_key_secret_id)
+    published = call("auth", "GET", "/.well-known/jwks.json")
+    assert published.status == 200
+    assert {key["kid"] for key in published.body["keys"]} == {previous, rotated.active_kid}
+    # but the previous key still signs: no token names the new key before every JWKS publishes it
+    assert kid_of(new_token()) == previous
+    # and once the signing delay has passed, tokens carry the new key's id
+    travel.forward(seconds=SIGNING_DELAY.total_seconds())
+    after = new_token()
     assert kid_of(after) == rotated.active_kid != previous
     # and both tokens verify
     assert verify_access_token(before)["sub"] == "usr_1"
     assert verify_access_token(after)["sub"] == "usr_1"
-    # and the JWKS publishes both keys, the previous one recorded as retired
-    published = call("auth", "GET", "/.well-known/jwks.json")
-    assert published.status == 200
-    assert {key["kid"] for key in published.body["keys"]} == {previous, rotated.active_kid}
     assert rotated.find(previous).retired_at is not None
     assert rotated.active.retired_at is None
 

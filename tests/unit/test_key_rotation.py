@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from docket import clock
 from docket.security.key_rotation import rotated
-from docket.security.keys import KeySet, parse_key_set
+from docket.security.keys import SIGNING_DELAY, KeySet, parse_key_set
 
 NOW = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
 
@@ -33,3 +33,18 @@ def test_keys_retired_over_a_day_ago_go_and_hand_edited_stamps_count_from_now() 
     assert kept[garbled.kid] == clock.iso(NOW)
     assert kept[naive.kid] == naive.retired_at
     assert kept[active.kid] == clock.iso(NOW)
+
+
+def test_a_rotated_in_key_signs_only_after_the_signing_delay() -> None:
+    start = KeySet.fresh()
+    after = rotated(start, now=clock.now())
+    born = datetime.fromisoformat(after.active.created_at)
+    # while processes may still hold the old set (and serve a JWKS without the new key)
+    assert after.signer(born + SIGNING_DELAY - timedelta(seconds=1)).kid == start.active_kid
+    # then the new key
+    assert after.signer(born + SIGNING_DELAY).kid == after.active_kid
+
+
+def test_a_fresh_deployment_signs_with_its_only_key_at_once() -> None:
+    fresh = KeySet.fresh()
+    assert fresh.signer(clock.now()).kid == fresh.active_kid

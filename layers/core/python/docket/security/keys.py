@@ -2,7 +2,9 @@
 
 Secret shape: `{"activeKid": "...", "keys": [{"kid", "privatePem", "createdAt", "retiredAt"?}]}`.
 The active key signs; every key in the set verifies and is published in the JWKS, so a rotated-out
-key (one with `retiredAt`) keeps verifying the tokens it signed until they expire.
+key (one with `retiredAt`) keeps verifying the tokens it signed until they expire. A key new to the
+set waits `SIGNING_DELAY` before it signs (its predecessor signs meanwhile), so every process has
+reloaded the set, and every JWKS served publishes the key, before any token names it.
 `docket/security/key_rotation.py` creates the set at deploy time and rotates it.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -20,11 +23,13 @@ from jwt.algorithms import RSAAlgorithm
 
 from docket import clock
 from docket.ids import new_id
-from docket.security.secrets import reloaded_secret_string, secret_string
+from docket.security.secrets import CACHE_TTL_S, reloaded_secret_string, secret_string
 
 KEY_SIZE = 2048
 #: An unknown `kid` makes the process read the key set again, at most this often (seconds).
 RELOAD_AT_MOST_EVERY_S = 30
+#: A rotated-in key signs only after every process's cached set has expired (plus a margin).
+SIGNING_DELAY = timedelta(seconds=CACHE_TTL_S + 60)
 
 
 class InvalidKeySet(ValueError):
@@ -60,6 +65,15 @@ class SigningKey:
         return entry
 
 
+def _age(stamp: str, now: datetime) -> timedelta:
+    """How long ago `stamp` (ISO 8601) was; an unreadable stamp counts as long ago."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return timedelta.max
+    return now - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 def new_signing_key() -> SigningKey:
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     pem = key.private_bytes(
@@ -82,6 +96,15 @@ class KeySet:
     @property
     def active(self) -> SigningKey:
         return self.find(self.active_kid)
+
+    def signer(self, now: datetime) -> SigningKey:
+        """The key that signs at `now`: the active one, or its predecessor while the active one is
+        younger than SIGNING_DELAY (a fresh deployment's only key signs at once)."""
+        active = self.active
+        predecessors = [key for key in self.keys if key.kid != active.kid and key.retired_at]
+        if not predecessors or _age(active.created_at, now) >= SIGNING_DELAY:
+            return active
+        return max(predecessors, key=lambda key: key.retired_at or "")
 
     def find(self, kid: str) -> SigningKey:
         for key in self.keys:

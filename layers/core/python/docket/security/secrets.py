@@ -13,7 +13,8 @@ from typing import Any
 from docket import clock
 from docket.aws import client
 
-_TTL_S = 300
+#: How long a process keeps a secret's value before reading it again.
+CACHE_TTL_S = 300
 CURRENT = "AWSCURRENT"
 #: secret id → (monotonic time it was fetched, value)
 _cache: dict[str, tuple[float, str]] = {}
@@ -31,7 +32,7 @@ def _fetch(secret_id: str) -> str:
 
 def secret_string(secret_id: str) -> str:
     cached = _cache.get(secret_id)
-    if cached and clock.monotonic() - cached[0] < _TTL_S:
+    if cached and clock.monotonic() - cached[0] < CACHE_TTL_S:
         return cached[1]
     return _fetch(secret_id)
 

@@ -41,7 +41,7 @@ def _key_set() -> KeySet:
 
 def issue_access_token(claims: TokenClaims, *, ttl_s: int = ACCESS_TOKEN_TTL_S) -> str:
     settings = get_settings()
-    key = _key_set().active
+    key = _key_set().signer(clock.now())
     issued = clock.epoch()
     payload: dict[str, Any] = {
         "sub": claims.user_id,
