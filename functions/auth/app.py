@@ -54,7 +54,7 @@ from docket.identity.models import (
 )
 from docket.security import browser
 from docket.security.authorizer import principal_from_token
-from docket.security.keys import load_key_set
+from docket.security.keys import JWKS_MAX_AGE_S, load_key_set
 from docket.settings import get_settings
 
 router = Router()
@@ -524,9 +524,12 @@ def simplejwt_refresh(body: SimpleJwtRefreshIn) -> SimpleJwtPair:
 
 @router.get("/.well-known/jwks.json", summary="Public keys of Docket's token signing keys", tags=TAGS)
 def jwks() -> Response[Any]:
-    keys = load_key_set(get_settings().signing_key_secret_id).jwks()
+    published = load_key_set(get_settings().signing_key_secret_id).jwks()
     return Response(
-        status_code=200, content_type="application/json", body=keys, headers={"Cache-Control": "max-age=300"}
+        status_code=200,
+        content_type="application/json",
+        body=published,
+        headers={"Cache-Control": f"max-age={JWKS_MAX_AGE_S}"},
     )
 
 

@@ -15,7 +15,7 @@ from botocore.config import Config
 
 from docket.identity import sessions
 from docket.security.key_rotation import RotationError
-from docket.security.keys import SIGNING_DELAY, KeySet, parse_key_set
+from docket.security.keys import JWKS_MAX_AGE_S, SIGNING_DELAY, KeySet, parse_key_set
 from docket.security.tokens import verify_access_token
 from docket.settings import Settings
 from infra.local.keys import rotate_signing_keys
@@ -73,6 +73,8 @@ def test_a_rotation_signs_with_a_new_key_while_the_previous_one_keeps_verifying_
     published = call("auth", "GET", "/.well-known/jwks.json")
     assert published.status == 200
     assert {key["kid"] for key in published.body["keys"]} == {previous, rotated.active_kid}
+    # (clients may cache the JWKS as long as the signing delay allows for)
+    assert published.headers["Cache-Control"] == f"max-age={JWKS_MAX_AGE_S}"
     # but the previous key still signs: no token names the new key before every JWKS publishes it
     assert kid_of(new_token()) == previous
     # and once the signing delay has passed, tokens carry the new key's id

@@ -28,8 +28,11 @@ from docket.security.secrets import CACHE_TTL_S, reloaded_secret_string, secret_
 KEY_SIZE = 2048
 #: An unknown `kid` makes the process read the key set again, at most this often (seconds).
 RELOAD_AT_MOST_EVERY_S = 30
-#: A rotated-in key signs only after every process's cached set has expired (plus a margin).
-SIGNING_DELAY = timedelta(seconds=CACHE_TTL_S + 60)
+#: How long clients may cache `GET /.well-known/jwks.json` (its `Cache-Control: max-age`).
+JWKS_MAX_AGE_S = 300
+#: A rotated-in key signs only once every process's cached set has expired and every client's cached
+#: JWKS (served from such a set) too, plus a margin.
+SIGNING_DELAY = timedelta(seconds=CACHE_TTL_S + JWKS_MAX_AGE_S + 60)
 
 
 class InvalidKeySet(ValueError):
