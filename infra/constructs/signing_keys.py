@@ -8,6 +8,7 @@ keys go with the secret) and it is the secret's rotation function.
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -33,6 +34,15 @@ class SigningKeys(Construct):
         self.rotation = secret.add_rotation_schedule(
             "Rotation", rotation_lambda=function.function, automatically_after=ROTATION_PERIOD
         )
+        # Secrets Manager may invoke it for this account's secrets only (confused deputy): CDK's
+        # grant names the service alone, so the permission gets its source account here.
+        for child in function.function.node.children:
+            permission = child.node.default_child if child.node.default_child else child
+            if (
+                isinstance(permission, lambda_.CfnPermission)
+                and permission.principal == "secretsmanager.amazonaws.com"
+            ):
+                permission.source_account = cdk.Stack.of(self).account
         self.key_set = cdk.CustomResource(
             self,
             "KeySet",

@@ -191,6 +191,8 @@ def test_the_signing_secret_rotates_every_90_days_with_the_keys_function_after_i
         if p["Properties"]["Principal"] == "secretsmanager.amazonaws.com"
     ]
     assert [p["FunctionName"] for p in invokers] == [{"Fn::GetAtt": [keys, "Arn"]}]
+    # only for this account's secrets (no confused deputy)
+    assert [p.get("SourceAccount") for p in invokers] == [{"Ref": "AWS::AccountId"}]
 
 
 def _statements_of(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
