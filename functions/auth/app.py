@@ -369,11 +369,10 @@ def revoke_other_sessions(principal: CurrentPrincipal) -> Ok[SessionsRevoked]:
     tags=["sessions"],
 )
 def revoke_session(principal: CurrentPrincipal, sessionId: SessionId) -> Response[Ok[SessionOut]]:
-    item = accounts.revoke_session(principal, sessionId)
-    if item.session_id == principal.session_id:
-        out = _session_out(item, principal.session_id)
+    out = _session_out(accounts.revoke_session(principal, sessionId), principal.session_id)
+    if out.current:
         return ok(out, message="Logged out successfully", cookies=browser.cleared_cookies())
-    return ok(_session_out(item, principal.session_id), message="Session ended")
+    return ok(out, message="Session ended")
 
 
 @router.post("/auth/forgot-password", status_code=202, summary="Mail a password reset code", tags=TAGS)

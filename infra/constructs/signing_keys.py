@@ -37,12 +37,8 @@ class SigningKeys(Construct):
         # Secrets Manager may invoke it for this account's secrets only (confused deputy): CDK's
         # grant names the service alone, so the permission gets its source account here.
         for child in function.function.node.children:
-            permission = child.node.default_child if child.node.default_child else child
-            if (
-                isinstance(permission, lambda_.CfnPermission)
-                and permission.principal == "secretsmanager.amazonaws.com"
-            ):
-                permission.source_account = cdk.Stack.of(self).account
+            if isinstance(child, lambda_.CfnPermission) and child.principal == "secretsmanager.amazonaws.com":
+                child.source_account = cdk.Stack.of(self).account
         self.key_set = cdk.CustomResource(
             self,
             "KeySet",

@@ -16,6 +16,15 @@ def iso(moment: datetime | None = None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+def parse(stamp: str | None) -> datetime | None:
+    """An ISO 8601 stamp as an aware datetime (a naive one is taken as UTC); None if unreadable."""
+    try:
+        moment = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def epoch() -> int:
     return int(time.time())
 

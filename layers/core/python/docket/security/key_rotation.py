@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -51,12 +51,9 @@ def rotated(current: KeySet, *, now: datetime) -> KeySet:
     kept = []
     for key in current.keys:
         retired = key.retired(stamp)
-        try:
-            retired_at = datetime.fromisoformat(retired.retired_at or stamp)
-        except ValueError:  # a hand-edited stamp: count from now rather than lose the key early
+        retired_at = clock.parse(retired.retired_at)
+        if retired_at is None:  # a hand-edited stamp: count from now rather than lose the key early
             retired, retired_at = replace(retired, retired_at=stamp), now
-        if retired_at.tzinfo is None:
-            retired_at = retired_at.replace(tzinfo=UTC)
         if retired_at >= oldest_kept:
             kept.append(retired)
     new = new_signing_key()

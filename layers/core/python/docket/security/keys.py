@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -70,11 +70,8 @@ class SigningKey:
 
 def _age(stamp: str, now: datetime) -> timedelta:
     """How long ago `stamp` (ISO 8601) was; an unreadable stamp counts as long ago."""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return timedelta.max
-    return now - (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    moment = clock.parse(stamp)
+    return timedelta.max if moment is None else now - moment
 
 
 def new_signing_key() -> SigningKey:
