@@ -4,6 +4,11 @@
 tenant-owned entity: tenant-leading keys computed by the entity itself (`keys()`), a version for
 optimistic locking, timestamps, and soft delete. A soft-deleted item keeps its primary key but
 drops its list-index keys, so it vanishes from every list without a filter.
+
+The tenant-key guard: every partition key of a tenant entity (table and indexes) is its tenant's,
+exactly (`ORG#<org>` then `#` or the end, so `ORG#org_A2#…` is not `org_A`'s), checked on every
+write path — the transaction helper's save, update, delete and condition check, and a tenant
+entity's own `save`, `update` and `delete`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pynamodb.models import Model
 
 from docket import clock
 from docket.data.schema import GSI1, GSI2, PRIMARY, TTL_ATTRIBUTE, TYPE_ATTRIBUTE
+from docket.errors import Forbidden
 from docket.settings import get_settings
 
 
@@ -70,6 +76,46 @@ def org_key(org_id: str) -> str:
     return f"ORG#{org_id}"
 
 
+_TENANT_LEAD = "ORG#"
+_PARTITION_KEYS = ("pk", "gsi1pk", "gsi2pk")
+
+
+class ForeignTenantKey(Forbidden):
+    """A write whose key lies outside the tenant it is made for (a bug or an attack: never written)."""
+
+    default_message = "This write reaches outside your organization"
+
+
+def tenant_of(key: str) -> str | None:
+    """The organization a tenant-leading key names (`ORG#org_A#CASE#…` → `org_A`), else None."""
+    if not key.startswith(_TENANT_LEAD):
+        return None
+    return key[len(_TENANT_LEAD) :].split("#", 1)[0]
+
+
+def guard_tenant_keys(item: TableItem, tenant: str | None = None) -> None:
+    """Refuse a write of `item` unless every partition key it carries is its tenant's, exactly.
+
+    A tenant entity's keys must name its own `org_id`; with `tenant` (the organization the writer
+    acts in) the entity must be that tenant's, and so must every other tenant-leading key."""
+    owner = item.org_id if isinstance(item, TenantItem) else None
+    if owner is not None and tenant and owner != tenant:
+        raise ForeignTenantKey(
+            details=[{"field": "orgId", "message": f"{type(item).__name__} of another tenant"}]
+        )
+    for name in _PARTITION_KEYS:
+        value = getattr(item, name, None)
+        if value is None:
+            continue
+        named = tenant_of(value)
+        expected = owner or (tenant if named is not None else None)
+        if expected is not None and named != expected:
+            raise ForeignTenantKey(
+                f"{type(item).__name__}.{name} must begin with {org_key(expected)}#",
+                details=[{"field": name, "message": "outside the tenant"}],
+            )
+
+
 class TenantItem(TableItem):
     """Base for tenant entities. Subclasses set `ID_PREFIX` and implement `keys()`."""
 
@@ -104,10 +150,20 @@ class TenantItem(TableItem):
             setattr(self, name, value)
         if self.deleted_at is not None:
             self.gsi1pk = self.gsi1sk = self.gsi2pk = self.gsi2sk = None
-        for name in ("pk", "gsi1pk", "gsi2pk"):
-            value = getattr(self, name)
-            if value is not None and not value.startswith(org_key(self.org_id)):
-                raise ValueError(f"{type(self).__name__}.{name} must begin with the tenant: {value}")
+        guard_tenant_keys(self)
+
+    # direct writes of a tenant entity pass the same guard as transactional ones
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        guard_tenant_keys(self)
+        return super().save(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        guard_tenant_keys(self)
+        return super().update(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        guard_tenant_keys(self)
+        return super().delete(*args, **kwargs)
 
     def soft_delete(self) -> None:
         self.deleted_at = clock.iso()

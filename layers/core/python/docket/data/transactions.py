@@ -3,6 +3,9 @@
 with transaction(principal) as tx:
     tx.save(case)                       # stamped: timestamps, keys, version condition
     tx.audit("case.created", case)      # joins the same transaction
+
+Every write passes the tenant-key guard (`models.guard_tenant_keys`) before it joins: its keys are
+the acting principal's organization's, exactly, or the whole transaction is refused unwritten.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 from docket.api import request as request_state
 from docket.data import audit
 from docket.data.errors import translate_write_errors
-from docket.data.models import TableItem, TenantItem
+from docket.data.models import TableItem, TenantItem, guard_tenant_keys
 from docket.security.principal import Principal
 
 _connection: Connection | None = None
@@ -46,21 +49,30 @@ class Transaction:
     def actor(self) -> str | None:
         return self._principal.user_id if self._principal else None
 
+    @property
+    def tenant(self) -> str | None:
+        """The organization every tenant key of this transaction must name (None: system writes)."""
+        return (self._principal.org_id or None) if self._principal else None
+
     def save(self, item: TableItem, condition: Condition | None = None) -> None:
         if isinstance(item, TenantItem):
             item.stamp(self.actor)
+        guard_tenant_keys(item, self.tenant)
         self._write.save(item, condition=condition)
         self.size += 1
 
     def update(self, item: TableItem, actions: list[Any], condition: Condition | None = None) -> None:
+        guard_tenant_keys(item, self.tenant)
         self._write.update(item, actions=actions, condition=condition)
         self.size += 1
 
     def delete(self, item: TableItem, condition: Condition | None = None) -> None:
+        guard_tenant_keys(item, self.tenant)
         self._write.delete(item, condition=condition)
         self.size += 1
 
     def check(self, item: TableItem, condition: Condition) -> None:
+        guard_tenant_keys(item, self.tenant)
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
         self.size += 1
 
@@ -75,6 +87,7 @@ class Transaction:
             changes=changes or {},
             request_id=request_state.current().request_id,
         )
+        guard_tenant_keys(entry, self.tenant)
         self._write.save(entry)
         self.size += 1
 
