@@ -1,8 +1,14 @@
-"""Sessions: one per login, with a rotating refresh token and reuse detection.
+"""Sessions: one per login, with a rotating refresh token and reuse detection that never forgets.
 
-A refresh token is `<sessionId>.<secret>`; only the secret's hash is stored. Each refresh issues a
-new secret and remembers the hashes of the spent ones: presenting a spent secret means the token
-was copied, so the whole session is revoked (RFC 6819 §5.2.2.3). The authorizer refuses an access
+A session is a refresh-token family (RFC 6819 §5.2.2.3, OAuth 2.1 §4.3.1) with a generation
+counter. The refresh token of generation `g` is `<sessionId>.<g>.<secret>.<mac>`: a fresh random
+secret, and an HMAC over the first three parts under a key derived from the app secret. The session
+stores only the current generation and the SHA-256 of its secret, so a table leak yields no usable
+token. A refresh presents generation `g`, and the session's counter moves from `g` to `g + 1` with
+a condition (two concurrent refreshes cannot both win). Presenting a genuine token of a generation
+older than the current one means a spent token was copied, however many refreshes ago: the whole
+family is revoked. Only a token whose MAC verifies can do that, so naming someone's session id
+with an old generation, without the app secret, revokes nothing. The authorizer refuses an access
 token whose session is revoked, on the very next call.
 """
 
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from docket import clock
@@ -23,11 +29,16 @@ from docket.api.pagination import Page, PageRequest, Scope, paginate_query
 from docket.data.models import TableItem, item_key
 from docket.errors import AuthenticationFailed
 from docket.ids import new_id
+from docket.observability import logger
+from docket.security.signing import b64url, derived_key
 from docket.security.tokens import ACCESS_TOKEN_TTL_S, TokenClaims, issue_access_token
 
 REFRESH_LIFETIME = timedelta(days=30)
-#: How many spent refresh secrets a session remembers for reuse detection.
-REMEMBERED = 20
+#: the purpose of the key that MACs refresh tokens (derived from the app secret)
+_REFRESH_MAC = "refresh-token"
+#: generations are decimal counters: a refresh a minute for thirty days stays far below this
+_MAX_GENERATION_DIGITS = 12
+REUSE_DETECTED = "refresh token reuse detected"
 
 
 class Session(TableItem, discriminator="session"):
@@ -37,8 +48,9 @@ class Session(TableItem, discriminator="session"):
     email = UnicodeAttribute(null=True)
     roles = ListAttribute(of=UnicodeAttribute, default=list)
     permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    #: the refresh-token family's current generation, and the SHA-256 of its token's secret
+    refresh_generation = NumberAttribute(default=0)
     refresh_hash = UnicodeAttribute()
-    spent_hashes = UnicodeSetAttribute(null=True)
     created_at = UnicodeAttribute()
     last_used_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()
@@ -60,6 +72,43 @@ class Tokens:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    """A refresh token whose MAC verified: genuine, issued by Docket for this session and generation."""
+
+    session_id: str
+    generation: int
+    secret: str
+
+    @property
+    def value(self) -> str:
+        signed = f"{self.session_id}.{self.generation}.{self.secret}"
+        return f"{signed}.{_mac(signed)}"
+
+
+def _mac(signed: str) -> str:
+    return b64url(hmac.new(derived_key(_REFRESH_MAC), signed.encode(), hashlib.sha256).digest())
+
+
+def _new_refresh(session_id: str, generation: int) -> RefreshToken:
+    return RefreshToken(session_id, generation, secrets.token_urlsafe(32))
+
+
+def read_refresh(value: str) -> RefreshToken | None:
+    """The token, if it is well formed and its MAC verifies; None for anything else (forgeries)."""
+    if not value.isascii():
+        return None
+    parts = value.split(".")
+    if len(parts) != 4 or not all(parts):
+        return None
+    session_id, generation, secret, mac = parts
+    if not generation.isdigit() or len(generation) > _MAX_GENERATION_DIGITS:
+        return None
+    if not hmac.compare_digest(_mac(f"{session_id}.{generation}.{secret}").encode(), mac.encode()):
+        return None
+    return RefreshToken(session_id, int(generation), secret)
 
 
 def _key(session_id: str) -> tuple[str, str]:
@@ -91,7 +140,7 @@ def start(
     mfa_setup_required: bool = False,
 ) -> Tokens:
     session_id = new_id("ses")
-    secret = secrets.token_urlsafe(32)
+    refresh = _new_refresh(session_id, 0)
     now = clock.now()
     session = Session(
         pk=_key(session_id)[0],
@@ -104,7 +153,8 @@ def start(
         email=email or None,
         roles=list(roles),
         permissions=list(permissions),
-        refresh_hash=_hash(secret),
+        refresh_generation=refresh.generation,
+        refresh_hash=_hash(refresh.secret),
         created_at=clock.iso(now),
         last_used_at=clock.iso(now),
         expires_at=clock.iso(now + REFRESH_LIFETIME),
@@ -114,7 +164,7 @@ def start(
         ttl=REFRESH_LIFETIME + timedelta(days=1),
     )
     session.save(condition=Session.pk.does_not_exist())
-    return Tokens(_access(session), f"{session_id}.{secret}", ACCESS_TOKEN_TTL_S, session_id)
+    return Tokens(_access(session), refresh.value, ACCESS_TOKEN_TTL_S, session_id)
 
 
 def _load(session_id: str) -> Session | None:
@@ -161,35 +211,54 @@ def session_of(refresh_token: str) -> str:
 
 
 def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
-    """A new access token and refresh token; a spent refresh token revokes the session."""
+    """A new access token and refresh token (the next generation); a genuine token of an older
+    generation — spent before, however long ago, or by a concurrent refresh — revokes the session."""
     refused = AuthenticationFailed("Invalid refresh token")
-    session_id, _, secret = refresh_token.partition(".")
-    if not session_id or not secret:
+    presented = read_refresh(refresh_token)
+    if presented is None:
         raise refused
-    session = _load(session_id)
-    if session is None or session.revoked_at is not None or session.expires_at <= clock.iso():
+    session = _load(presented.session_id)
+    if session is None or status_of(session) != "active":
         raise refused
-    presented = _hash(secret)
-    if not hmac.compare_digest(presented, session.refresh_hash):
-        if presented in (session.spent_hashes or set()):
-            revoke(session_id, reason="refresh token reuse detected")
+    current = int(session.refresh_generation or 0)
+    if presented.generation < current:
+        _reused(session, presented)
         raise refused
-    new_secret = secrets.token_urlsafe(32)
-    spent = sorted({*(session.spent_hashes or set()), presented})[-REMEMBERED:]
+    if presented.generation > current or not hmac.compare_digest(
+        _hash(presented.secret).encode(), session.refresh_hash.encode()
+    ):
+        raise refused  # MAC'd yet never issued: only someone holding the app secret could make it
+    following = _new_refresh(session.session_id, current + 1)
     try:
         session.update(
             actions=[
-                Session.refresh_hash.set(_hash(new_secret)),
-                Session.spent_hashes.set(set(spent)),
+                Session.refresh_generation.set(following.generation),
+                Session.refresh_hash.set(_hash(following.secret)),
                 Session.last_used_at.set(clock.iso()),
-                Session.ip.set(ip),
+                Session.ip.set(ip) if ip else Session.ip.remove(),
             ],
-            # two concurrent refreshes with the same token: only one wins
-            condition=(Session.refresh_hash == presented) & Session.revoked_at.does_not_exist(),
+            condition=(Session.refresh_generation == current) & Session.revoked_at.does_not_exist(),
         )
     except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        # another refresh spent this generation first (or the session just ended): the same token
+        # presented twice is reuse, whichever request got there first
+        _reused(session, presented)
         raise refused from exc
-    return Tokens(_access(session), f"{session_id}.{new_secret}", ACCESS_TOKEN_TTL_S, session_id)
+    return Tokens(_access(session), following.value, ACCESS_TOKEN_TTL_S, session.session_id)
+
+
+def _reused(session: Session, presented: RefreshToken) -> None:
+    if end(session, reason=REUSE_DETECTED):
+        logger.warning(
+            "Refresh token reuse: session revoked",
+            extra={
+                "sessionId": session.session_id,
+                "userId": session.user_id,
+                "generation": presented.generation,
+            },
+        )
 
 
 def revoke(session_id: str, *, reason: str) -> bool:
