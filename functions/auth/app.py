@@ -460,20 +460,29 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Response[An
     },
 )
 def oauth_token(
-    grant_type: Annotated[str, Form(max_length=64, json_schema_extra={"enum": list(oauth.GRANT_TYPES)})],
+    grant_type: Annotated[
+        str | None,
+        Form(
+            max_length=64,
+            description="`password` (the default, as OAuth2 password-form clients send it) or `refresh_token`",
+            json_schema_extra={"enum": list(oauth.GRANT_TYPES)},
+        ),
+    ] = None,
     username: Annotated[str | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
     scope: Annotated[str | None, Form(max_length=1024)] = None,
 ) -> Response[Any]:
     device, ip = _client()
+    sent = _form_as_sent()
     try:
         tokens = oauth.token(
             grant_type,
             username=username,
             password=password,
             refresh_token=refresh_token,
-            repeated=_repeated_form_fields(),
+            form_encoded=sent is not None,
+            repeated=sorted(name for name, values in (sent or {}).items() if len(values) > 1),
             device=device,
             ip=ip,
         )
@@ -490,14 +499,14 @@ def oauth_token(
     )
 
 
-def _repeated_form_fields() -> list[str]:
-    """Form parameters sent more than once (the validated parameters keep only the first)."""
+def _form_as_sent() -> dict[str, list[str]] | None:
+    """Every value of every form parameter (validation keeps only the first of a repeated one), or
+    None when the body is not `application/x-www-form-urlencoded`."""
     event = router.current_event
-    content_type = browser.header(event.headers, "content-type") or ""
-    if not content_type.startswith("application/x-www-form-urlencoded"):
-        return []
-    parsed = parse_qs(event.decoded_body or "", keep_blank_values=True)
-    return sorted(name for name, values in parsed.items() if len(values) > 1)
+    content_type = (browser.header(event.headers, "content-type") or "").strip().lower()
+    if not content_type.startswith(oauth.FORM_CONTENT_TYPE):
+        return None
+    return parse_qs(event.decoded_body or "", keep_blank_values=True)
 
 
 def _oauth_request_refused(details: list[dict[str, Any]]) -> Response[Any]:

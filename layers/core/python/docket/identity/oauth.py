@@ -1,11 +1,15 @@
 """The OAuth 2.0 token endpoint (RFC 6749, seed 004's `POST /auth/token`): the password grant
 (§4.3) and the refresh_token grant (§6), with §5.2's errors.
 
+The body must be a form (`application/x-www-form-urlencoded`, §4.3.2 and §6). `grant_type` may be
+left out, and then means `password`: OAuth2 password-form clients (seed 004's) send only
+`username` and `password`.
+
 Every refusal is a `GrantRefused(error, description)` that the route renders as
-`400 {"error", "error_description"}`: a missing, repeated or malformed parameter is
-`invalid_request` (so is a body that fails the route's validation: `request_refused`), a grant type
-other than these two is `unsupported_grant_type`, wrong credentials or a refresh token that is not
-live are `invalid_grant`.
+`400 {"error", "error_description"}`: a body that is not a form, or a missing, repeated or
+malformed parameter is `invalid_request` (so is a body that fails the route's validation:
+`request_refused`), a grant type other than these two is `unsupported_grant_type`, wrong
+credentials or a refresh token that is not live are `invalid_grant`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from docket.errors import AuthenticationFailed, Forbidden
 from docket.identity import accounts, sessions
 
 GRANT_TYPES = ("password", "refresh_token")
+#: what an absent (or empty: §3.2 treats it as absent) grant_type means
+DEFAULT_GRANT_TYPE = "password"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 class GrantRefused(Exception):
@@ -42,20 +49,25 @@ def _unsupported(grant_type: str) -> GrantRefused:
 
 
 def token(
-    grant_type: str,
+    grant_type: str | None,
     *,
     username: str | None = None,
     password: str | None = None,
     refresh_token: str | None = None,
+    form_encoded: bool,
     repeated: Collection[str] = (),
     device: str | None = None,
     ip: str | None = None,
 ) -> sessions.Tokens:
-    """Tokens for the grant; `repeated` names the parameters sent more than once (§3.2: refused)."""
+    """Tokens for the grant (`password` when none is named); `form_encoded` says the body was a
+    form, `repeated` names the parameters sent more than once (§3.2: refused)."""
+    if not form_encoded:
+        raise GrantRefused(
+            "invalid_request", f"The token endpoint takes a {FORM_CONTENT_TYPE} body (RFC 6749 §4.3.2)"
+        )
     if repeated:
         raise GrantRefused("invalid_request", f"Parameters must not repeat: {', '.join(sorted(repeated))}")
-    if not grant_type:
-        raise GrantRefused("invalid_request", "grant_type is required")
+    grant_type = grant_type or DEFAULT_GRANT_TYPE
     if grant_type not in GRANT_TYPES:
         raise _unsupported(grant_type)
     try:
