@@ -461,13 +461,13 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Response[An
 )
 def oauth_token(
     grant_type: Annotated[
-        str | None,
+        str,
         Form(
             max_length=64,
-            description="`password` (the default, as OAuth2 password-form clients send it) or `refresh_token`",
+            description="`password` (also when left out, as OAuth2 password-form clients do) or `refresh_token`",
             json_schema_extra={"enum": list(oauth.GRANT_TYPES)},
         ),
-    ] = None,
+    ] = oauth.DEFAULT_GRANT_TYPE,
     username: Annotated[str | None, Form(max_length=254)] = None,
     password: Annotated[str | None, Form(max_length=256)] = None,
     refresh_token: Annotated[str | None, Form(max_length=512)] = None,
