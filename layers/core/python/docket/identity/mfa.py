@@ -3,17 +3,22 @@
 The seed is sealed at rest (AES-GCM); a code is accepted within ±1 step of 30 s and never twice
 (the last accepted step is stored and advanced with a condition, so two concurrent uses of one
 code cannot both pass). Backup codes are stored as SHA-256 hashes and removed when used.
+
+A code is read only in its own shape — six ASCII digits for TOTP, twelve hex digits (a dash allowed)
+for a backup code — and compared as bytes; anything else is a 400 saying what a code looks like.
+Every time comes from `docket.clock`, so tests can freeze it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
+import string
 from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
+from docket import clock
 from docket.errors import Conflict, Forbidden, ValidationFailed
 from docket.identity import sessions
 from docket.identity.accounts import User, audit_event, get_organization, get_user, memberships_of
@@ -23,6 +28,10 @@ ISSUER = "Docket"
 BACKUP_CODES = 10
 _SEAL = "mfa-seed"
 _STEP_S = 30
+TOTP_DIGITS = 6
+_BACKUP_HEX_DIGITS = 12
+_TOTP_SHAPE = "the 6 digits your authenticator app shows"
+_BACKUP_SHAPE = "a backup code (xxxxxx-xxxxxx)"
 
 
 def _invalid(field: str = "code") -> ValidationFailed:
@@ -31,8 +40,29 @@ def _invalid(field: str = "code") -> ValidationFailed:
     )
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.strip().replace("-", "").lower().encode()).hexdigest()
+def _malformed(*shapes: str) -> ValidationFailed:
+    expected = " or ".join(shapes)
+    return ValidationFailed(
+        f"An authentication code is {expected}", details=[{"field": "code", "message": f"must be {expected}"}]
+    )
+
+
+def _as_totp(code: str) -> str | None:
+    """The code as six ASCII digits (spaces tolerated), or None if it cannot be a TOTP code."""
+    digits = code.strip().replace(" ", "")
+    return digits if len(digits) == TOTP_DIGITS and digits.isascii() and digits.isdigit() else None
+
+
+def _as_backup(code: str) -> str | None:
+    """The code as twelve lower-case hex digits (the dash dropped), or None if it cannot be one."""
+    hexits = code.strip().replace("-", "").lower()
+    if len(hexits) == _BACKUP_HEX_DIGITS and all(c in string.hexdigits for c in hexits):
+        return hexits
+    return None
+
+
+def _hash(backup: str) -> str:
+    return hashlib.sha256(backup.encode()).hexdigest()
 
 
 def _new_backup_codes() -> list[str]:
@@ -61,14 +91,14 @@ def initialize(user_id: str) -> Enrollment:
     )
 
 
-def _matching_step(seed: str, code: str) -> int | None:
+def _matching_step(seed: str, digits: str) -> int | None:
     import pyotp
 
     totp = pyotp.TOTP(seed)
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     for offset in (0, -1, 1):
         moment = now + offset * _STEP_S
-        if secrets.compare_digest(totp.at(moment), code.strip()):
+        if secrets.compare_digest(totp.at(moment).encode(), digits.encode()):
             return moment // _STEP_S
     return None
 
@@ -80,8 +110,10 @@ def confirm(user_id: str, code: str) -> list[str]:
         raise ValidationFailed(
             "Start with POST /mfa/setup/initialize", details=[{"field": "code", "message": "no setup"}]
         )
-    seed = sealing.unseal(_SEAL, user.mfa_pending_seed)
-    step = _matching_step(seed, code)
+    digits = _as_totp(code)
+    if digits is None:
+        raise _malformed(_TOTP_SHAPE)
+    step = _matching_step(sealing.unseal(_SEAL, user.mfa_pending_seed), digits)
     if step is None:
         raise _invalid()
     codes = _new_backup_codes()
@@ -91,7 +123,7 @@ def confirm(user_id: str, code: str) -> list[str]:
             User.mfa_pending_seed.remove(),
             User.mfa_enabled.set(True),
             User.mfa_last_step.set(step),
-            User.mfa_backup_hashes.set({_hash(c) for c in codes}),
+            User.mfa_backup_hashes.set(_hashes(codes)),
         ]
     )
     sessions.lift_mfa_setup(user.id)
@@ -99,10 +131,14 @@ def confirm(user_id: str, code: str) -> list[str]:
     return codes
 
 
-def _use_totp(user: User, code: str) -> bool:
+def _hashes(codes: list[str]) -> set[str]:
+    return {_hash(code.replace("-", "")) for code in codes}  # generated: already lower-case hex
+
+
+def _use_totp(user: User, digits: str) -> bool:
     if not user.mfa_seed:
         return False
-    step = _matching_step(sealing.unseal(_SEAL, user.mfa_seed), code)
+    step = _matching_step(sealing.unseal(_SEAL, user.mfa_seed), digits)
     if step is None or step <= int(user.mfa_last_step or 0):
         return False
     try:
@@ -115,8 +151,8 @@ def _use_totp(user: User, code: str) -> bool:
     return True
 
 
-def _use_backup(user: User, code: str) -> bool:
-    hashed = _hash(code)
+def _use_backup(user: User, backup: str) -> bool:
+    hashed = _hash(backup)
     if hashed not in (user.mfa_backup_hashes or set()):
         return False
     try:
@@ -131,8 +167,16 @@ def _use_backup(user: User, code: str) -> bool:
 
 def verify(user: User, code: str) -> None:
     """Accept a TOTP code or a backup code, once; anything else is a 400."""
-    if not user.mfa_enabled or not (_use_totp(user, code) or _use_backup(user, code)):
+    digits, backup = _as_totp(code), _as_backup(code)
+    if digits is None and backup is None:
+        raise _malformed(_TOTP_SHAPE, _BACKUP_SHAPE)
+    if not user.mfa_enabled:
         raise _invalid()
+    if digits is not None and _use_totp(user, digits):
+        return
+    if backup is not None and _use_backup(user, backup):
+        return
+    raise _invalid()
 
 
 def required_by(user_id: str) -> list[str]:
@@ -160,7 +204,7 @@ def regenerate_backup_codes(user_id: str, code: str) -> list[str]:
     user = get_user(user_id)
     verify(user, code)
     codes = _new_backup_codes()
-    user.update(actions=[User.mfa_backup_hashes.set({_hash(c) for c in codes})])
+    user.update(actions=[User.mfa_backup_hashes.set(_hashes(codes))])
     audit_event(user.id, user.default_org_id, "auth.mfa_backup_codes_regenerated")
     return codes
 
