@@ -261,7 +261,7 @@ def mfa_initialize(principal: CurrentPrincipal) -> Ok[MfaEnrollment]:
     "/mfa/setup/verify", summary="Enable MFA with a first code; returns backup codes once", tags=["mfa"]
 )
 def mfa_verify_setup(principal: CurrentPrincipal, body: CodeIn) -> Ok[BackupCodes]:
-    codes = mfa.confirm(principal.user_id, body.code)
+    codes = mfa.confirm(principal.user_id, body.code, session_id=principal.session_id)
     return Ok(data=BackupCodes(backup_codes=codes), message="MFA enabled; store the backup codes safely")
 
 
@@ -272,9 +272,18 @@ def mfa_backup_codes(principal: CurrentPrincipal) -> Ok[MfaStatus]:
     return mfa_check(principal)
 
 
-@router.post("/mfa/backup-codes/regenerate", summary="New backup codes (old ones stop working)", tags=["mfa"])
-def mfa_regenerate(principal: CurrentPrincipal, body: CodeIn) -> Ok[BackupCodes]:
-    return Ok(data=BackupCodes(backup_codes=mfa.regenerate_backup_codes(principal.user_id, body.code)))
+@router.post(
+    "/mfa/backup-codes/regenerate",
+    summary="New backup codes (old ones stop working)",
+    description=(
+        "No body is needed within a few minutes of this session completing MFA; otherwise the answer is "
+        '403 `MFA_STEP_UP_REQUIRED`, and the request may carry a current code: `{"code": "123456"}`.'
+    ),
+    tags=["mfa"],
+)
+def mfa_regenerate(principal: CurrentPrincipal, body: CodeIn | None = None) -> Ok[BackupCodes]:
+    codes = mfa.regenerate_backup_codes(principal, body.code if body is not None else None)
+    return Ok(data=BackupCodes(backup_codes=codes))
 
 
 @router.delete("/mfa/disable", summary="Disable MFA (a current code is required)", tags=["mfa"])

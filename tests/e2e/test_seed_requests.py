@@ -4,10 +4,12 @@ keep working (issue 8: "two seed requests that fail today")."""
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 
 from docket.identity import accounts, passwords
@@ -70,3 +72,26 @@ def test_seed_004_obtains_its_token_exactly_as_written(
     assert (
         api.get("/feedback", headers={"Authorization": f"Bearer {body['access_token']}"}).status_code == 200
     )
+
+
+def test_seed_001_regenerates_backup_codes_with_no_body_after_mfa(
+    api: httpx.Client, emulator: Emulator, mailbox: Callable[..., list[dict[str, Any]]]
+) -> None:
+    # Given an owner who has just enrolled MFA from their session (so the session completed MFA)
+    email = f"mfa-{secrets.token_hex(4)}@firm.example"
+    registered_and_verified(api, mailbox, email)
+    session = api.post("/auth/login", json={"email": email, "password": PASSWORD}).json()["data"]
+    auth = {"Authorization": f"Bearer {session['accessToken']}"}
+    secret = api.post("/mfa/setup/initialize", headers=auth).json()["data"]["secret"]
+    enrolled = api.post("/mfa/setup/verify", json={"code": pyotp.TOTP(secret).now()}, headers=auth)
+    assert enrolled.status_code == 200, enrolled.text
+
+    # When seed 001's client regenerates the backup codes exactly as written: no body, no content type
+    reply = httpx.post(f"{emulator.base_url}/v1/mfa/backup-codes/regenerate", headers=auth, timeout=20)
+
+    # Then it gets ten new codes
+    assert reply.status_code == 200, reply.text
+    assert "content-type" not in {name.lower() for name in reply.request.headers}
+    codes = reply.json()["data"]["backupCodes"]
+    assert len(codes) == 10
+    assert set(codes).isdisjoint(enrolled.json()["data"]["backupCodes"])

@@ -52,6 +52,11 @@ class MfaSetupRequired(Forbidden):
     default_message = "Your organization requires MFA: enrol with POST /mfa/setup/initialize first"
 
 
+class MfaStepUpRequired(Forbidden):
+    code = "MFA_STEP_UP_REQUIRED"
+    default_message = 'Confirm it is you: send a current authenticator or backup code, {"code": "123456"}'
+
+
 class InvalidCsrfToken(DocketError):
     status = 403
     code = "INVALID_CSRF_TOKEN"

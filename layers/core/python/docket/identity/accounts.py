@@ -295,7 +295,14 @@ def login(
             raise mfa_required(user, organization_id, "password")
         _second_factor(user, mfa_code, ip)
     throttle.succeeded(email)
-    return signed_in(user, organization_id=organization_id, device=device, ip=ip, method="password")
+    return signed_in(
+        user,
+        organization_id=organization_id,
+        device=device,
+        ip=ip,
+        method="password",
+        mfa_verified=bool(user.mfa_enabled),
+    )
 
 
 def _second_factor(user: User, code: str, ip: str | None) -> None:
@@ -327,6 +334,7 @@ def complete_mfa(challenge: str, code: str, *, device: str | None = None, ip: st
         device=device,
         ip=ip,
         method=str(claims.get("via") or "password"),
+        mfa_verified=True,
     )
 
 
@@ -337,11 +345,15 @@ def signed_in(
     device: str | None = None,
     ip: str | None = None,
     method: str,
+    mfa_verified: bool = False,
 ) -> LoggedIn:
-    """Every factor passed: open the session, tell the user when the device is new, audit the login."""
+    """Every factor passed (`mfa_verified`: a second one too): open the session, tell the user when
+    the device is new, audit the login."""
     from docket.identity import devices
 
-    found = open_session(user, organization_id=organization_id, device=device, ip=ip)
+    found = open_session(
+        user, organization_id=organization_id, device=device, ip=ip, mfa_verified=mfa_verified
+    )
     new_device = devices.check_in(user.id, user.email, user.first_name, user_agent=device, ip=ip)
     audit_event(
         user.id,
@@ -359,7 +371,12 @@ def signed_in(
 
 
 def open_session(
-    user: User, *, organization_id: str | None = None, device: str | None = None, ip: str | None = None
+    user: User,
+    *,
+    organization_id: str | None = None,
+    device: str | None = None,
+    ip: str | None = None,
+    mfa_verified: bool = False,
 ) -> LoggedIn:
     memberships = {m.org_id: m for m in memberships_of(user.id)}
     wanted = organization_id or user.default_org_id or next(iter(memberships), None)
@@ -378,6 +395,7 @@ def open_session(
         device=device,
         ip=ip,
         mfa_setup_required=setup_required,
+        mfa_verified=mfa_verified,
     )
     return LoggedIn(tokens, user, organization, granted, permissions, setup_required)
 

@@ -7,6 +7,10 @@ code cannot both pass). Backup codes are stored as SHA-256 hashes and removed wh
 A code is read only in its own shape — six ASCII digits for TOTP, twelve hex digits (a dash allowed)
 for a backup code — and compared as bytes; anything else is a 400 saying what a code looks like.
 Every time comes from `docket.clock`, so tests can freeze it.
+
+Step-up: a session remembers when it last completed MFA (sign-in with a second factor, enrolment,
+or a code sent to a step-up route). Within `STEP_UP_WINDOW` of that, regenerating backup codes
+needs no code; after it, the route answers 403 `MFA_STEP_UP_REQUIRED` until a code comes along.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ import hashlib
 import secrets
 import string
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pynamodb.exceptions import UpdateError
 
 from docket import clock
-from docket.errors import Conflict, Forbidden, ValidationFailed
+from docket.errors import Conflict, Forbidden, MfaStepUpRequired, ValidationFailed
 from docket.identity import sessions
 from docket.identity.accounts import User, audit_event, get_organization, get_user, memberships_of
 from docket.security import sealing
+from docket.security.principal import Principal
 
 ISSUER = "Docket"
 BACKUP_CODES = 10
@@ -32,6 +38,8 @@ TOTP_DIGITS = 6
 _BACKUP_HEX_DIGITS = 12
 _TOTP_SHAPE = "the 6 digits your authenticator app shows"
 _BACKUP_SHAPE = "a backup code (xxxxxx-xxxxxx)"
+#: how long after completing MFA a session may take step-up actions without another code
+STEP_UP_WINDOW = timedelta(minutes=5)
 
 
 def _invalid(field: str = "code") -> ValidationFailed:
@@ -103,8 +111,9 @@ def _matching_step(seed: str, digits: str) -> int | None:
     return None
 
 
-def confirm(user_id: str, code: str) -> list[str]:
-    """Enable MFA with a first code from the new device; returns the backup codes (shown once)."""
+def confirm(user_id: str, code: str, *, session_id: str = "") -> list[str]:
+    """Enable MFA with a first code from the new device; returns the backup codes (shown once).
+    The session that enrolled (`session_id`) has just completed MFA."""
     user = get_user(user_id)
     if not user.mfa_pending_seed:
         raise ValidationFailed(
@@ -127,6 +136,7 @@ def confirm(user_id: str, code: str) -> list[str]:
         ]
     )
     sessions.lift_mfa_setup(user.id)
+    sessions.mfa_verified(session_id)
     audit_event(user.id, user.default_org_id, "auth.mfa_enabled")
     return codes
 
@@ -200,12 +210,35 @@ def disable(user_id: str, code: str) -> None:
     audit_event(user.id, user.default_org_id, "auth.mfa_disabled")
 
 
-def regenerate_backup_codes(user_id: str, code: str) -> list[str]:
-    user = get_user(user_id)
+def step_up(principal: Principal, code: str | None) -> User:
+    """The caller's user, once they proved a second factor: within `STEP_UP_WINDOW` of their session
+    completing MFA, or now with `code` (which then counts as completing it)."""
+    user = get_user(principal.user_id)
+    if not user.mfa_enabled:
+        raise Conflict("MFA is not enabled; set it up first (POST /mfa/setup/initialize)")
+    if code is None:
+        if not sessions.mfa_verified_within(principal.session_id, STEP_UP_WINDOW, user_id=user.id):
+            minutes = int(STEP_UP_WINDOW.total_seconds() // 60)
+            raise MfaStepUpRequired(
+                details=[
+                    {
+                        "field": "code",
+                        "message": f"required: MFA was not completed in the last {minutes} minutes",
+                    }
+                ]
+            )
+        return user
     verify(user, code)
+    sessions.mfa_verified(principal.session_id)
+    return user
+
+
+def regenerate_backup_codes(principal: Principal, code: str | None = None) -> list[str]:
+    """New backup codes (the old ones stop working), behind a step-up."""
+    user = step_up(principal, code)
     codes = _new_backup_codes()
     user.update(actions=[User.mfa_backup_hashes.set(_hashes(codes))])
-    audit_event(user.id, user.default_org_id, "auth.mfa_backup_codes_regenerated")
+    audit_event(user.id, principal.org_id or user.default_org_id, "auth.mfa_backup_codes_regenerated")
     return codes
 
 

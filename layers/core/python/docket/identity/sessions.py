@@ -14,6 +14,7 @@ token whose session is revoked, on the very next call.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -60,6 +61,8 @@ class Session(TableItem, discriminator="session"):
     ip = UnicodeAttribute(null=True)
     #: opened for a member of an MFA-requiring organization who has no MFA yet (enrolment only)
     mfa_setup_required = BooleanAttribute(default=False)
+    #: when this session last completed MFA (at sign-in, enrolment or a step-up), for step-up checks
+    mfa_verified_at = UnicodeAttribute(null=True)
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,9 @@ def start(
     device: str | None = None,
     ip: str | None = None,
     mfa_setup_required: bool = False,
+    mfa_verified: bool = False,
 ) -> Tokens:
+    """Open a session; `mfa_verified` says the sign-in completed a second factor."""
     session_id = new_id("ses")
     refresh = _new_refresh(session_id, 0)
     now = clock.now()
@@ -161,6 +166,7 @@ def start(
         device=(device or "")[:200] or None,
         ip=ip,
         mfa_setup_required=mfa_setup_required,
+        mfa_verified_at=clock.iso(now) if mfa_verified else None,
         ttl=REFRESH_LIFETIME + timedelta(days=1),
     )
     session.save(condition=Session.pk.does_not_exist())
@@ -203,6 +209,26 @@ def lift_mfa_setup(user_id: str) -> None:
     for session in sessions_of(user_id):
         if session.mfa_setup_required and session.revoked_at is None:
             session.update(actions=[Session.mfa_setup_required.set(False)])
+
+
+def mfa_verified(session_id: str) -> None:
+    """The session's user just completed MFA (enrolment, or a step-up with a code)."""
+    if not session_id:
+        return  # API keys and other issuers' tokens have no session to remember it on
+    with contextlib.suppress(UpdateError):  # an unknown or ended session has nothing to remember
+        Session(*_key(session_id)).update(
+            actions=[Session.mfa_verified_at.set(clock.iso())],
+            condition=Session.pk.exists() & Session.revoked_at.does_not_exist(),
+        )
+
+
+def mfa_verified_within(session_id: str, window: timedelta, *, user_id: str) -> bool:
+    """Whether the user's live session completed MFA within the last `window`."""
+    session = active(session_id) if session_id else None
+    if session is None or session.user_id != user_id:
+        return False
+    verified = clock.parse(session.mfa_verified_at) if session.mfa_verified_at else None
+    return verified is not None and verified > clock.now() - window
 
 
 def session_of(refresh_token: str) -> str:
