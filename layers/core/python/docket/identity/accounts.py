@@ -25,7 +25,7 @@ from docket import clock, mail
 from docket.api.pagination import Page, PageRequest
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
-from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
+from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
 from docket.security import signed_claims
@@ -105,6 +105,11 @@ def register(
     email: str,
     password: str,
 ) -> Registered:
+    """A new firm and its owner, and a verification mail to the owner.
+
+    An address that already has an account answers exactly as a new one (the same work: the
+    password is hashed either way), so sign-up does not tell who has an account here; the
+    address's owner is mailed instead, and nothing is written."""
     email = normalize_email(email)
     passwords.require_strong(password, email=email)
     now = clock.iso()
@@ -129,9 +134,28 @@ def register(
         default_org_id=org_id,
         created_at=now,
     )
+    registered = Registered(user=user, organization=organization)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _tell_owner_of_sign_up_attempt(existing)
+        return registered
+    try:
+        _create_firm(organization, user, email, now)
+    except Conflict:
+        claimed = find_user_by_email(email)
+        if claimed is None:
+            raise
+        _tell_owner_of_sign_up_attempt(claimed)  # a concurrent sign-up took the address first
+        return registered
+    send_verification(user)
+    return registered
+
+
+def _create_firm(organization: Organization, user: User, email: str, now: str) -> None:
+    org_id, user_id = organization.id, user.id
     owner = [roles.OWNER]
     actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner))
-    with transaction(actor, conflict_message="An account with this email already exists") as tx:
+    with transaction(actor) as tx:
         tx.save(organization, condition=Organization.pk.does_not_exist())
         tx.save(user, condition=User.pk.does_not_exist())
         tx.save(
@@ -155,8 +179,26 @@ def register(
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
             )
         )
-    send_verification(user)
-    return Registered(user=user, organization=organization)
+
+
+SIGN_UP_ATTEMPT_SUBJECT = "Someone tried to create a Docket account with your address"
+
+
+def _tell_owner_of_sign_up_attempt(user: User) -> None:
+    """The only place a sign-up for a taken address is told: the address's own mailbox. Nothing
+    the attempt sent (names, the firm) goes into it, so it cannot carry someone else's words."""
+    base = get_settings().token_issuer
+    mail.send(
+        user.email,
+        SIGN_UP_ATTEMPT_SUBJECT,
+        f"Hello {user.first_name},\n\nSomeone tried to create an account with this address; it already "
+        "has one. If it was you, sign in, or reset your password if you have forgotten it "
+        f"({base}/auth/forgot-password).\n\nIf it was not you, you need do nothing: no account was "
+        "created and yours is unchanged.\n",
+        f"<p>Hello {user.first_name},</p><p>Someone tried to create an account with this address; it "
+        "already has one. If it was you, sign in, or reset your password if you have forgotten it.</p>"
+        "<p>If it was not you, you need do nothing: no account was created and yours is unchanged.</p>",
+    )
 
 
 def send_verification(user: User) -> None:
