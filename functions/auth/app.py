@@ -421,7 +421,6 @@ def _key_out(item: apikeys.ApiKey) -> ApiKeyOut:
 
 @router.post("/auth/api-keys", status_code=201, summary="Create an API key (shown once)", tags=["api-keys"])
 def create_api_key(principal: CurrentPrincipal, body: ApiKeyIn) -> Response[Ok[ApiKeyCreated]]:
-    apikeys.forbid_key_management_by_keys(principal)
     item, full = apikeys.create(principal, body.name, body.permissions)
     created = ApiKeyCreated(**_key_out(item).model_dump(by_alias=False), key=full)
     return ok(created, status=201, location=f"/auth/api-keys/{item.id}", message="Store the key now")
@@ -437,7 +436,6 @@ def list_api_keys(
 
 @router.delete("/auth/api-keys/<keyId>", summary="Revoke an API key", tags=["api-keys"])
 def revoke_api_key(principal: CurrentPrincipal, keyId: KeyId) -> Ok[ApiKeyOut]:
-    apikeys.forbid_key_management_by_keys(principal)
     return Ok(data=_key_out(apikeys.revoke(principal, keyId)))
 
 

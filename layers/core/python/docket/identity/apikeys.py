@@ -2,7 +2,9 @@
 
 A key is `dk_<keyId>_<secret>`; it is shown once, and only the secret's SHA-256 is stored (the
 secret has 256 bits of entropy, so a slow hash adds nothing). `X-API-Key` works wherever a
-bearer token does: the authorizer resolves it to a principal with the key's permissions.
+bearer token does: the authorizer resolves it to a principal with the key's permissions. Keys
+never manage keys (create, list, revoke), whatever their permissions: a leaked key could otherwise
+mint itself successors or see its siblings.
 
 Access patterns: key by id `APIKEY#<keyId>` / `META`; a tenant's keys on GSI1
 `ORG#<org>#APIKEYS`, newest first.
@@ -70,7 +72,7 @@ def _covered(requested: str, granted: tuple[str, ...]) -> bool:
 
 def create(principal: Principal, name: str, permissions: list[str]) -> tuple[ApiKey, str]:
     """A new key (and its full value, which is never shown again)."""
-    principal.require(MANAGE)
+    _require_manage(principal)
     beyond = [p for p in permissions if not _covered(p, principal.permissions)]
     if beyond:
         raise ValidationFailed(
@@ -104,7 +106,7 @@ def _get(org_id: str, key_id: str) -> ApiKey:
 
 
 def revoke(principal: Principal, key_id: str) -> ApiKey:
-    principal.require(MANAGE)
+    _require_manage(principal)
     item = _get(principal.org_id, key_id)
     if item.revoked_at is None:
         item.revoked_at = clock.iso()
@@ -115,7 +117,7 @@ def revoke(principal: Principal, key_id: str) -> ApiKey:
 
 
 def list_keys(principal: Principal, page: PageRequest) -> Page[ApiKey]:
-    principal.require(MANAGE)
+    _require_manage(principal)
 
     def query(limit: int, start: dict[str, Any] | None) -> Any:
         return ApiKey.gsi1.query(
@@ -162,6 +164,8 @@ def _touch(item: ApiKey) -> None:
         item.update(actions=[ApiKey.last_used_at.set(clock.iso(now))])
 
 
-def forbid_key_management_by_keys(principal: Principal) -> None:
+def _require_manage(principal: Principal) -> None:
+    """A person (never a key) holding `apikeys:manage`."""
     if principal.auth_method == "api_key":
-        raise Forbidden("API keys cannot manage API keys")
+        raise Forbidden("API keys cannot create, list or revoke API keys; use a signed-in session")
+    principal.require(MANAGE)
