@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
     OpenAPIResponseValidationMiddleware,
+    _is_or_contains_sequence,
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -29,10 +30,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from docket import clock
-from docket.api import idempotency, ratelimit
+from docket.api import bodies, idempotency, ratelimit
 from docket.api import request as request_state
 from docket.errors import (
     DocketError,
@@ -93,11 +95,15 @@ def build_app(
 
 
 class _GuardedValidation(OpenAPIRequestValidationMiddleware):
-    """Runs the platform's guard, then Powertools' request validation.
+    """Runs the platform's guard, then Powertools' request validation, reading JSON bodies safely.
 
     Powertools always puts request validation first in a route's chain; the guard (rate limit,
     CSRF, MFA gate) must come before it, or a flood of invalid requests would never be limited
-    and a cookie write without its CSRF token would learn how its body fails validation."""
+    and a cookie write without its CSRF token would learn how its body fails validation.
+
+    JSON bodies are read by `docket.api.bodies` (bounded depth, numbers DynamoDB can store), and
+    their top-level type must be the one the route declares: Powertools would otherwise take the
+    first element of an array sent where an object is expected (its form-data unwrapping)."""
 
     def __init__(self, guard: Callable[[Any, NextMiddleware], Response[Any]]) -> None:
         super().__init__()
@@ -105,9 +111,82 @@ class _GuardedValidation(OpenAPIRequestValidationMiddleware):
 
     def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
         def validate(inner: Any) -> Response[Any]:
+            route = inner.context["_route"]
+            if not route.dependant.body_params and _is_json(inner.current_event):
+                # no route reads this body, but no body may be one that a later reader chokes on
+                text = _body_text(inner.current_event)
+                if text and bodies.depth(text) > bodies.MAX_DEPTH:
+                    raise _invalid_body(bodies.InvalidJson("json_too_deep", _TOO_DEEP))
             return super(_GuardedValidation, self).handler(inner, next_middleware)
 
         return self.guard(app, cast(NextMiddleware, validate))
+
+    def _parse_json_data(self, app: Any) -> Any:
+        event = app.current_event
+        text = _body_text(event)
+        if not text:
+            return None
+        try:
+            value = bodies.parse(text)
+        except bodies.InvalidJson as exc:
+            raise _invalid_body(exc) from None
+        _check_top_level_type(app.context["_route"].dependant.body_params, value)
+        # anything that reads `json_body` later gets this parse, never a recursive json.loads
+        event.__dict__["json_body"] = value
+        return value
+
+
+_TOO_DEEP = f"JSON nests deeper than {bodies.MAX_DEPTH} levels"
+
+
+def _is_json(event: Any) -> bool:
+    content_type = str(event.headers.get("content-type", "")).strip()
+    return not content_type or content_type.startswith("application/json")
+
+
+def _body_text(event: Any) -> str | None:
+    try:
+        text: str | None = event.decoded_body
+    except ValueError:  # base64 that is not UTF-8 text
+        raise _invalid_body(bodies.InvalidJson("json_invalid", "the body is not UTF-8 text")) from None
+    return text
+
+
+def _invalid_body(exc: bodies.InvalidJson) -> RequestValidationError:
+    message = exc.message if exc.position is None else f"{exc.message} (at character {exc.position})"
+    return RequestValidationError([{"type": exc.kind, "loc": ("body",), "msg": message, "input": {}}])
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if value is not None else "null"
+
+
+def _check_top_level_type(body_params: Sequence[Any], value: Any) -> None:
+    """An array where the route takes an object (or a scalar where it takes a model) is a 400."""
+    if len(body_params) != 1 or getattr(body_params[0].field_info, "embed", False) or value is None:
+        return
+    annotation = body_params[0].field_info.annotation
+    if _is_or_contains_sequence(annotation):
+        return
+    wants_object = _is_or_contains_model(annotation)
+    if isinstance(value, list) or (wants_object and not isinstance(value, dict)):
+        expected = "an object" if wants_object else "a single value"
+        problem = {"type": "json_type", "loc": ("body",), "input": {}}
+        raise RequestValidationError([{**problem, "msg": f"must be {expected}, not {_json_type(value)}"}])
+
+
+def _is_or_contains_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return not getattr(annotation, "__pydantic_root_model__", False)
+    return any(_is_or_contains_model(arg) for arg in get_args(annotation))
 
 
 def _guard_before_validation(
