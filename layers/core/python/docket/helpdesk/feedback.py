@@ -16,7 +16,7 @@ from pydantic import Field
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from docket.api import concurrency
-from docket.api.models import ApiModel, InputModel, Pagination
+from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
 from docket.data.models import TenantItem, item_key, org_key
 from docket.data.transactions import transaction
@@ -74,19 +74,21 @@ class Feedback(TenantItem, discriminator="feedback"):
 class FeedbackIn(InputModel):
     feature: str = Field(min_length=1, max_length=200, examples=["Case Management"])
     rating: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=5000)
+    comment: Nullable[str] = Field(default=None, max_length=5000)
     category: Category = Category.FEATURE
     priority: Priority = Priority.MEDIUM
 
 
 class FeedbackUpdate(InputModel):
-    feature: str | None = Field(default=None, min_length=1, max_length=200)
-    rating: int | None = Field(default=None, ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=5000)
-    category: Category | None = None
-    priority: Priority | None = None
+    """The fields to change; those left out keep their value, `comment: null` removes the comment."""
+
+    feature: Omittable[str] = Field(default=None, min_length=1, max_length=200)
+    rating: Omittable[int] = Field(default=None, ge=1, le=5)
+    comment: Nullable[str] = Field(default=None, max_length=5000)
+    category: Omittable[Category] = None
+    priority: Omittable[Priority] = None
     #: Triage: needs `feedback:manage`.
-    status: Status | None = None
+    status: Omittable[Status] = None
 
 
 class FeedbackOut(ApiModel):
