@@ -50,6 +50,7 @@ from docket.observability import logger, metrics, traced
 from docket.security import browser
 from docket.settings import get_settings
 from docket.topology import BASE_PATHS, MFA_SETUP_ROUTES, Route, rate_category
+from docket.topology import group as group_of
 
 #: Bodies larger than this are refused before any work (and before validation): JSON never needs
 #: more than 1 MB; other bodies (uploads) get what fits in Lambda's 6 MB synchronous payload.
@@ -61,7 +62,7 @@ CORS_EXPOSE_HEADERS = (
     "ETag,Location,Retry-After,X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,"
     "RateLimit,RateLimit-Policy,Idempotent-Replayed"
 )
-CORS_ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
+CORS_ALLOW_METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"
 
 
 def _compact_json(value: Any) -> str:
@@ -90,7 +91,7 @@ def build_app(
         app.include_router(router)
     _guard_before_validation(app, _request_guard(group))
     app.use(middlewares=[idempotency.middleware])
-    _register_error_mapper(app, protocol_errors or {})
+    _register_error_mapper(app, group, protocol_errors or {})
     return app
 
 
@@ -279,7 +280,7 @@ def _validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def _register_error_mapper(
-    app: APIGatewayRestResolver, protocol_errors: Mapping[str, RequestErrorRenderer]
+    app: APIGatewayRestResolver, group: str, protocol_errors: Mapping[str, RequestErrorRenderer]
 ) -> None:
     def protocol_renderer() -> RequestErrorRenderer | None:
         route = app.context.get("_route")
@@ -289,7 +290,8 @@ def _register_error_mapper(
     def docket_error(exc: DocketError) -> Response[Any]:
         if exc.status >= 500:
             logger.exception("request failed")
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+        headers = {**_challenge(app, group, exc.status, exc.message), **exc.headers}
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[Any]:
@@ -328,7 +330,10 @@ def _register_error_mapper(
     @app.exception_handler(ServiceError)
     def service_error(exc: ServiceError) -> Response[Any]:
         known = {e.status: e.code for e in DocketError.__subclasses__()}
-        return error_response(exc.status_code, known.get(exc.status_code, "ERROR"), str(exc.msg))
+        headers = _challenge(app, group, exc.status_code, str(exc.msg))
+        return error_response(
+            exc.status_code, known.get(exc.status_code, "ERROR"), str(exc.msg), None, headers
+        )
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response[Any]:
@@ -339,13 +344,43 @@ def _register_error_mapper(
 
 
 def _allowed_methods(app: APIGatewayRestResolver) -> list[str]:
+    """What the path's resource answers (for `Allow`): its routes, HEAD with GET, and OPTIONS
+    (preflights); empty when no route has this path."""
     path = app._remove_prefix(app.current_event.path)
-    methods = {
-        route.method
-        for route in app._static_routes + app._dynamic_routes
-        if route.rule.match(path) and route.method != app.current_event.http_method
-    }
-    return sorted(methods)
+    methods = {route.method for route in app._static_routes + app._dynamic_routes if route.rule.match(path)}
+    if not methods:
+        return []
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods | {"OPTIONS"})
+
+
+#: The realm of Docket's bearer challenges (RFC 6750 §3).
+REALM = "docket"
+
+
+def _challenge(app: APIGatewayRestResolver, group: str, status: int, message: str) -> dict[str, str]:
+    """`WWW-Authenticate` for a 401 (RFC 9110 §11.6.1 requires one): `Bearer`, and
+    `error="invalid_token"` (RFC 6750 §3.1) when a protected route was called with a bearer token
+    that authenticated no one. Public routes never read the token, so they claim nothing about it."""
+    if status != HTTPStatus.UNAUTHORIZED:
+        return {}
+    challenge = f'Bearer realm="{REALM}"'
+    authorization = browser.header(app.current_event.headers, "authorization") or ""
+    scheme, _, token = authorization.partition(" ")
+    principal = request_state.current().principal
+    route = app.context.get("_route")
+    if (
+        scheme.lower() == "bearer"
+        and token.strip()
+        and (principal is None or principal.is_anonymous)
+        and route is not None
+        and Route(app.current_event.http_method, route.path) not in group_of(group).public
+    ):
+        # error_description is printable ASCII without `"` or `\` (RFC 6750 §3)
+        description = "".join(c for c in message if " " <= c <= "~" and c not in '"\\')
+        challenge += f', error="invalid_token", error_description="{description}"'
+    return {"WWW-Authenticate": challenge}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,6 +445,12 @@ def _accept_snake_case_query(event: dict[str, Any]) -> None:
             params.setdefault(to_camel(name), params[name])
 
 
+def _as_get(event: dict[str, Any]) -> dict[str, Any]:
+    """A HEAD request as the GET it mirrors: every GET route answers HEAD without declaring it."""
+    context = {**(event.get("requestContext") or {}), "httpMethod": "GET"}
+    return {**event, "httpMethod": "GET", "requestContext": context}
+
+
 def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @traced
@@ -421,11 +462,18 @@ def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
         if event.get("httpMethod") == "OPTIONS" and not event.get("requestContext", {}).get("authorizer"):
             return _preflight(event)
         _accept_snake_case_query(event)
+        head = event.get("httpMethod") == "HEAD"
+        if head:
+            event = _as_get(event)
         too_large = _oversized(event)
         if too_large is not None:
             response = _as_proxy_response(error_response(too_large.status, too_large.code, too_large.message))
         else:
             response = app.resolve(event, context)
+        if head:
+            # HEAD answers as GET would, headers and all, without the body (RFC 9110 §9.3.2)
+            response["body"] = ""
+            response["isBase64Encoded"] = False
         headers = response.setdefault("headers", {}) or {}
         response["headers"] = headers
         headers["X-Request-Id"] = state.request_id
