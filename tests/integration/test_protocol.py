@@ -1,9 +1,14 @@
 """The HTTP details a careful client notices, on feedback (the resolver's mechanism every route gets):
 rate-limit headers of the window that blocks, If-Match lists, HEAD, Allow, Location under the
-caller's base path, WWW-Authenticate on 401s, idempotent retries of the same JSON."""
+caller's base path, WWW-Authenticate on 401s, idempotent retries of the same JSON, and PUTs that
+change nothing."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import boto3
 import pytest
 
 from docket import clock, topology
@@ -11,7 +16,7 @@ from docket.api import ratelimit
 from docket.settings import Settings
 from docket.topology import RateCategory, RateLimit
 from tests.integration.support import Reply, call, invoke, rest_event
-from tests.integration.test_feedback_api import ALICE, MALLORY, submit
+from tests.integration.test_feedback_api import ALICE, MALLORY, MANAGER, submit
 from tests.integration.test_login_guard import register
 
 #: A fixed instant 30 s into a minute and 10 min 30 s into an hour (no window rolls over mid-test).
@@ -22,6 +27,11 @@ NOW = 1_795_370_400 + 630
 def frozen(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(clock, "epoch", lambda: NOW)
     return NOW
+
+
+def audit_actions(settings: Settings) -> list[str]:
+    table = boto3.resource("dynamodb").Table(settings.table_name)
+    return [str(i["action"]) for i in table.scan()["Items"] if i.get("type") == "audit"]
 
 
 # rate limits -------------------------------------------------------------------------------
@@ -218,3 +228,49 @@ def test_a_retry_with_the_same_json_spelled_differently_is_a_replay(aws: Setting
     other = call("helpdesk", "POST", "/v1/feedback", principal=ALICE, headers=key,
                  body=b'{"rating": 4, "feature": "Invoicing"}')  # fmt: skip
     assert other.status == 409
+
+
+# PUTs that change nothing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"rating": 5}, {"feature": "Case Management", "comment": "Great", "category": "feature"}],
+    ids=["empty", "same rating", "same values"],
+)
+def test_a_put_that_changes_nothing_keeps_the_version_and_writes_no_audit(
+    aws: Settings, body: dict[str, Any]
+) -> None:
+    # Given feedback at version 1
+    created = submit()
+    # When a PUT sends nothing, or only the current values
+    reply = call("helpdesk", "PUT", f"/v1/feedback/{created.data['id']}", principal=ALICE, body=body)
+    # Then it answers the resource as it is, with the same ETag, and nothing is written
+    assert reply.status == 200, reply.body
+    assert reply.headers["ETag"] == '"v1"'
+    assert reply.data == created.data
+    assert audit_actions(aws) == ["feedback.created"]
+
+
+def test_sending_back_the_current_status_needs_no_triage_permission(aws: Settings) -> None:
+    # A client that PUTs the resource it read (status included) changes no status
+    created = submit()
+    body = {"rating": 2, "status": created.data["status"]}
+    reply = call("helpdesk", "PUT", f"/v1/feedback/{created.data['id']}", principal=ALICE, body=body)
+    assert reply.status == 200, reply.body
+    assert (reply.data["rating"], reply.headers["ETag"]) == (2, '"v2"')
+    changing = call("helpdesk", "PUT", f"/v1/feedback/{created.data['id']}", principal=ALICE,
+                    body={"status": "reviewed"})  # fmt: skip
+    assert changing.status == 403
+    assert call("helpdesk", "PUT", f"/v1/feedback/{created.data['id']}", principal=MANAGER,
+                body={"status": "reviewed"}).status == 200  # fmt: skip
+
+
+def test_a_real_change_audits_only_what_changed(aws: Settings) -> None:
+    created = submit()
+    call("helpdesk", "PUT", f"/v1/feedback/{created.data['id']}", principal=ALICE,
+         body={"rating": 3, "feature": "Case Management"})  # fmt: skip
+    table = boto3.resource("dynamodb").Table(aws.table_name)
+    [entry] = [i for i in table.scan()["Items"] if i.get("action") == "feedback.updated"]
+    changes = json.loads(entry["changes"]) if isinstance(entry["changes"], str) else entry["changes"]
+    assert changes == {"before": {"rating": 5}, "after": {"rating": 3}}

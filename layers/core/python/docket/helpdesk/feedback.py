@@ -18,6 +18,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from docket.api import concurrency
 from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
+from docket.data.changes import diff
 from docket.data.models import TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import Conflict, Forbidden, NotFound, PreconditionFailed
@@ -157,22 +158,22 @@ def get(principal: Principal, feedback_id: str) -> Feedback:
 
 
 def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_match: str | None) -> Feedback:
+    """Apply the sent fields; when none changes a value, the item is answered as it is (same version)."""
     principal.require(WRITE)
     item = get(principal, feedback_id)
     concurrency.check(if_match, item.version)
-    changes = data.model_dump(exclude_unset=True)
+    changes = diff(item, data.model_dump(exclude_unset=True))
     if "status" in changes:
         principal.require(MANAGE)
     elif item.user_id != principal.user_id and MANAGE not in principal.permissions:
         raise Forbidden("Only the author or a feedback manager can edit this feedback")
-    before: dict[str, Any] = {}
-    for name, value in changes.items():
-        before[name] = getattr(item, name)
-        setattr(item, name, value.value if isinstance(value, StrEnum) else value)
+    if not changes:
+        return item
+    changes.apply(item)
     try:
         with transaction(principal) as tx:
             tx.save(item)
-            tx.audit("feedback.updated", item, {"before": before, "after": changes})
+            tx.audit("feedback.updated", item, changes.audit())
     except Conflict:
         if if_match is not None:
             raise PreconditionFailed() from None
