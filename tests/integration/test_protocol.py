@@ -195,6 +195,13 @@ def test_a_401_without_credentials_challenges_for_a_bearer_token(aws: Settings) 
     assert reply.headers["WWW-Authenticate"] == 'Bearer realm="docket"'
 
 
+def test_a_browser_app_may_read_the_challenge_and_allow(aws: Settings) -> None:
+    # WWW-Authenticate and Allow are not CORS-safelisted: a page reads them only when exposed
+    reply = call("helpdesk", "GET", "/v1/feedback", headers={"Origin": "https://app.firm.example"})
+    exposed = reply.headers["Access-Control-Expose-Headers"].split(",")
+    assert {"WWW-Authenticate", "Allow"} <= set(exposed)
+
+
 def test_a_401_for_a_presented_token_says_invalid_token(aws: Settings) -> None:
     reply = call("helpdesk", "GET", "/v1/feedback", headers={"Authorization": "Bearer expired.or.forged"})
     assert reply.status == 401

@@ -60,7 +60,7 @@ MAX_OTHER_BODY = int(5.5 * 1024 * 1024)
 CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-API-Key,Idempotency-Key,If-Match,X-CSRF-Token,X-Request-Id"
 CORS_EXPOSE_HEADERS = (
     "ETag,Location,Retry-After,X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,"
-    "RateLimit,RateLimit-Policy,Idempotent-Replayed"
+    "RateLimit,RateLimit-Policy,Idempotent-Replayed,WWW-Authenticate,Allow"
 )
 CORS_ALLOW_METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"
 
