@@ -23,11 +23,12 @@ from docket.data.models import TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from docket.ids import new_id
+from docket.security import permissions
 from docket.security.principal import Principal
 
-READ = "feedback:read"
-WRITE = "feedback:write"
-MANAGE = "feedback:manage"
+READ = permissions.FEEDBACK_READ
+WRITE = permissions.FEEDBACK_WRITE
+MANAGE = permissions.FEEDBACK_MANAGE
 
 
 class Category(StrEnum):
@@ -165,7 +166,7 @@ def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_matc
     changes = diff(item, data.model_dump(exclude_unset=True))
     if "status" in changes:
         principal.require(MANAGE)
-    elif item.user_id != principal.user_id and MANAGE not in principal.permissions:
+    elif item.user_id != principal.user_id and not principal.holds(MANAGE):
         raise Forbidden("Only the author or a feedback manager can edit this feedback")
     if not changes:
         return item
