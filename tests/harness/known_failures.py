@@ -1,10 +1,16 @@
 """Defects the harnesses found in product code that another part of the work is fixing.
 
 Each entry names the operation and the input (a hostile shape, or what a fuzz case holds), who
-fixes it, why it fails, and an exact reproduction. The harnesses tolerate exactly these and nothing
-else, and `tests/e2e/test_fuzz.py::test_a_known_failure_still_reproduces` replays every
-reproduction as a strict xfail: once the fix is merged the replay passes, the suite fails, and the
-entry must go. The table is meant to be emptied, never extended to make a check pass.
+fixes it and why it fails. Two tables:
+
+- `KNOWN_FAILURES`, the fuzz run's: a predicate recognises the generated cases that are the defect
+  (their check failures are tolerated, nothing else is), and an exact reproduction is replayed by
+  `tests/e2e/test_fuzz.py::test_a_known_failure_still_reproduces` as a strict xfail;
+- `HOSTILE_KNOWN_FAILURES`, the hostile-shapes pass's: (operation, shape) cells, whose own tests are
+  strict xfails.
+
+Either way, once the fix is merged the test passes, the suite fails, and the entry must go. The
+tables are meant to be emptied, never extended to make a check pass.
 """
 
 from __future__ import annotations
@@ -97,8 +103,7 @@ def _control_character_in_path(case: Any, response: Any) -> bool:
     return any(c in v for v in values for c in "\n\r") and _answered_by_aiohttp(response)
 
 
-#: what the fuzz run found (each with the predicate that recognises its cases, and a replay)
-#: what the fuzz run found: each with the predicate that recognises its cases, and a replay
+#: What the fuzz run found: each with the predicate that recognises its cases, and a replay.
 KNOWN_FAILURES: tuple[KnownFailure, ...] = (
     KnownFailure(
         operation="PUT /feedback/{feedbackId}",
