@@ -72,20 +72,6 @@ ANY_OPERATION = "*"
 LOCAL_REQUEST_LINE_LIMIT = 8190
 
 
-def _has_null_field(body: Any) -> bool:
-    return isinstance(body, dict) and any(value is None for value in body.values())
-
-
-def _non_ascii(body: Any, field: str) -> bool:
-    value = body.get(field) if isinstance(body, dict) else None
-    return isinstance(value, str) and not value.isascii()
-
-
-def _email_with_line_break(body: Any) -> bool:
-    value = body.get("email") if isinstance(body, dict) else None
-    return isinstance(value, str) and len(value.splitlines()) > 1
-
-
 def _answered_by_aiohttp(response: Any) -> bool:
     # every answer of the gateway emulation carries API Gateway's request id
     return "x-amzn-requestid" not in {name.lower() for name in response.headers}
@@ -105,50 +91,6 @@ def _control_character_in_path(case: Any, response: Any) -> bool:
 
 #: What the fuzz run found: each with the predicate that recognises its cases, and a replay.
 KNOWN_FAILURES: tuple[KnownFailure, ...] = (
-    KnownFailure(
-        operation="PUT /feedback/{feedbackId}",
-        shape="null field",
-        owner="B (API-layer bad input)",
-        reason=(
-            "`null` for a field of FeedbackUpdate passes validation (the update model declares every "
-            "field `X | None`) and reaches the item: PynamoDB raises AttributeNullError (500)"
-        ),
-        reproduction=Reproduction("PUT", "/feedback/{feedbackId}", json={"rating": None}),
-        matches=lambda case, response: response.status_code >= 500 and _has_null_field(case.body),
-    ),
-    KnownFailure(
-        operation="POST /auth/organization/register",
-        shape="line break in the email",
-        owner="B (API-layer bad input: EMAIL_PATTERN in docket/identity/models.py)",
-        reason=(
-            "EMAIL_PATTERN (`[^@\\s]`) lets through characters Python's email headers treat as line "
-            "breaks (\\x1c-\\x1e, \\x85, \\u2028…); the firm is registered, then the verification mail "
-            "cannot carry the address in its To header: ValueError (500), after the account was written"
-        ),
-        reproduction=Reproduction(
-            "POST",
-            "/auth/organization/register",
-            json={
-                "organizationName": "Linebreak LLP",
-                "organizationEmail": "office@linebreak.example",
-                "firstName": "Lin",
-                "lastName": "Break",
-                "email": "lin\u001dbreak@linebreak.example",
-                "password": "Correct-Horse-42",
-            },
-        ),
-        matches=lambda case, response: response.status_code >= 500 and _email_with_line_break(case.body),
-    ),
-    KnownFailure(
-        operation="POST /mfa/setup/verify",
-        shape="non-ASCII code",
-        owner="C (identity: docket/identity/mfa.py)",
-        reason="`secrets.compare_digest` raises TypeError on a non-ASCII str code (500); compare bytes",
-        reproduction=Reproduction(
-            "POST", "/mfa/setup/verify", json={"code": "éééééé"}, prepare=(("POST", "/mfa/setup/initialize"),)
-        ),
-        matches=lambda case, response: response.status_code >= 500 and _non_ascii(case.body, "code"),
-    ),
     KnownFailure(
         operation=ANY_OPERATION,
         shape="request line over 8 KB",
@@ -177,82 +119,8 @@ KNOWN_FAILURES: tuple[KnownFailure, ...] = (
 )
 
 
-def _each(
-    operations: tuple[str, ...], shapes: tuple[str, ...], owner: str, reason: str
-) -> tuple[KnownFailure, ...]:
-    """One entry per (operation, hostile shape) of an explicit list."""
-    return tuple(KnownFailure(op, shape, owner, reason) for op in operations for shape in shapes)
-
-
-_JSON_BODY_OPERATIONS = (
-    "DELETE /mfa/disable",
-    "POST /auth/api-keys",
-    "POST /auth/change-password",
-    "POST /auth/forgot-password",
-    "POST /auth/login",
-    "POST /auth/organization/register",
-    "POST /auth/refresh",
-    "POST /auth/resend-verification",
-    "POST /auth/reset-password",
-    "POST /auth/verify-mfa",
-    "POST /feedback",
-    "POST /mfa/backup-codes/regenerate",
-    "POST /mfa/setup/verify",
-    "POST /token",
-    "POST /token/refresh",
-    "PUT /feedback/{feedbackId}",
-    "PUT /organizations/me/settings",
-    "PUT /users/me/change-password",
-)
-
-_B = "B (API-layer bad input)"
-
-#: what the hostile-shapes pass found: (operation, shape) cells, each a strict xfail
-HOSTILE_KNOWN_FAILURES: tuple[KnownFailure, ...] = (
-    *_each(
-        _JSON_BODY_OPERATIONS,
-        ("nesting 1000 deep",),
-        _B,
-        "json.loads raises RecursionError on a body nested ~1,000 levels (500): refuse JSON deeper "
-        "than a declared limit with a 400 before anything parses it recursively",
-    ),
-    *_each(
-        ("GET /auth/api-keys", "GET /auth/sessions", "GET /feedback"),
-        (".é in query cursor",),
-        f"{_B}: docket/security/signing.py",
-        "`hmac.compare_digest` raises TypeError on a non-ASCII cursor (500): compare bytes",
-    ),
-    *_each(
-        (
-            "POST /auth/api-keys",
-            "POST /auth/forgot-password",
-            "POST /auth/login",
-            "POST /auth/resend-verification",
-            "POST /feedback",
-            "POST /token",
-            "PUT /feedback/{feedbackId}",
-            "PUT /organizations/me/settings",
-        ),
-        ("array of the body", "array of two bodies"),
-        _B,
-        "a JSON array where an object is declared is taken as its first element, the rest dropped "
-        "(Powertools' request validation): accepted instead of a 400",
-    ),
-    *_each(
-        ("PUT /feedback/{feedbackId}",),
-        ("every field null", "null category", "null feature", "null priority", "null rating", "null status"),
-        _B,
-        "the update model declares every field `X | None` (nullable in the spec too), and `null` "
-        "reaches the item: PynamoDB raises AttributeNullError (500); omittable must not mean nullable",
-    ),
-    KnownFailure(
-        "POST /auth/token",
-        "JSON body instead of a form",
-        "C (identity: /auth/token)",
-        "a JSON body issues tokens although the token endpoint takes form bodies only "
-        "(docs/identity.md: invalid_request)",
-    ),
-)
+#: what the hostile-shapes pass found: (operation, shape) cells, each a strict xfail (none open)
+HOSTILE_KNOWN_FAILURES: tuple[KnownFailure, ...] = ()
 
 
 def known(operation: str, shape: str) -> KnownFailure | None:

@@ -6,7 +6,9 @@ models — keeping its items in memory, with the chosen defects:
 
 - `CRASH_ON_REAL_ID`: `GET /feedback/{id}` fails (500) for an id that exists: only a caller that
   uses real ids reaches it;
-- `CRASH_ON_NULL`: `PUT /feedback/{id}` fails (500) when a field is sent as `null`;
+- `CRASH_ON_NULL`: `PUT /feedback/{id}` declares its fields nullable (`PlantedFeedbackUpdate`)
+  and then fails (500) when a field is sent as `null` — the mistake the real `FeedbackUpdate`
+  cannot make (`Omittable` refuses null before the route);
 - `LEAKY_LIST`: `GET /feedback` lists every tenant's items;
 - `CROSS_TENANT_PUT`: `PUT /feedback/{id}` finds the id in any tenant and changes it, then answers
   404 to a caller of another tenant (as the real route would, so only a look at the item tells).
@@ -30,7 +32,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from docket import clock
 from docket.api.deps import CurrentPrincipal
-from docket.api.models import Ok, Pagination
+from docket.api.models import InputModel, Nullable, Ok, Pagination
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.errors import NotFound
@@ -39,7 +41,6 @@ from docket.helpdesk.feedback import (
     FeedbackIn,
     FeedbackList,
     FeedbackOut,
-    FeedbackUpdate,
     Priority,
     Status,
 )
@@ -61,6 +62,17 @@ class Defect(StrEnum):
     CRASH_ON_NULL = "crash on null"
     LEAKY_LIST = "leaky list"
     CROSS_TENANT_PUT = "cross-tenant PUT"
+
+
+class PlantedFeedbackUpdate(InputModel):
+    """The update model with every field nullable: the spec then says `null` is a value."""
+
+    feature: Nullable[str] = None
+    rating: Nullable[int] = None
+    comment: Nullable[str] = None
+    category: Nullable[Category] = None
+    priority: Nullable[Priority] = None
+    status: Nullable[Status] = None
 
 
 class PlantedDefect(RuntimeError):
@@ -120,7 +132,7 @@ def planted_helpdesk(defects: frozenset[Defect]) -> APIGatewayRestResolver:
 
     @router.put("/feedback/<feedbackId>", summary="Update feedback (planted)", tags=["feedback"])
     def update(
-        principal: CurrentPrincipal, feedbackId: str, body: FeedbackUpdate
+        principal: CurrentPrincipal, feedbackId: str, body: PlantedFeedbackUpdate
     ) -> Response[Ok[FeedbackOut]]:
         item = find(principal.org_id, feedbackId, any_tenant=Defect.CROSS_TENANT_PUT in defects)
         changes: dict[str, Any] = body.model_dump(exclude_unset=True)
