@@ -10,11 +10,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Form, Path, Query
 from aws_lambda_powertools.shared.cookies import Cookie
 
-from docket.api.deps import CurrentPrincipal
+from docket.api.deps import CurrentPrincipal, current_origin
 from docket.api.models import Ok
 from docket.api.pagination import Cursor, Limit, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
+from docket.data.audit import AuditContext
 from docket.errors import AuthenticationFailed, InvalidCsrfToken, ValidationFailed
 from docket.identity import accounts, apikeys, mfa, oauth, oidc, sessions
 from docket.identity.models import (
@@ -122,7 +123,7 @@ def _session_cookies(tokens: sessions.Tokens) -> list[Cookie]:
     "/auth/organization/register", status_code=201, summary="Register a firm and its owner", tags=TAGS
 )
 def register(body: RegisterIn) -> Response[Ok[Registration]]:
-    done = accounts.register(**body.model_dump(by_alias=False))
+    done = accounts.register(**body.model_dump(by_alias=False), origin=current_origin())
     data = Registration(user_id=done.user.id, organization_id=done.organization.id)
     return ok(data, status=201, message="Organization registered successfully; check your email to verify it")
 
@@ -157,7 +158,12 @@ def login(body: LoginIn) -> Response[Ok[SessionTokens | MfaChallenge | OidcLogin
     device, ip = _client()
     try:
         found = accounts.login(
-            str(body.email), str(body.password), organization_id=body.organization_id, device=device, ip=ip
+            str(body.email),
+            str(body.password),
+            organization_id=body.organization_id,
+            device=device,
+            ip=ip,
+            origin=current_origin(),
         )
     except accounts.MfaRequired as exc:
         return ok(MfaChallenge(mfa_token=exc.challenge), message="Enter the code from your authenticator app")
@@ -185,7 +191,7 @@ def oidc_callback(
     device, ip = _client()
     spent = browser.cleared_cookies(browser.OIDC_COOKIE)
     try:
-        found = oidc.sign_in(identity, device=device, ip=ip)
+        found = oidc.sign_in(identity, device=device, ip=ip, origin=current_origin())
     except accounts.MfaRequired as exc:
         challenge = MfaChallenge(mfa_token=exc.challenge)
         return ok(challenge, message="Enter the code from your authenticator app", cookies=spent)
@@ -218,7 +224,9 @@ def csrf() -> Response[Ok[CsrfToken]]:
 def verify_mfa(body: VerifyMfaIn) -> Response[Ok[SessionTokens]]:
     device, ip = _client()
     if body.mfa_token is not None:
-        found = accounts.complete_mfa(body.mfa_token, body.mfa_code, device=device, ip=ip)
+        found = accounts.complete_mfa(
+            body.mfa_token, body.mfa_code, device=device, ip=ip, origin=current_origin()
+        )
     else:
         found = accounts.login(
             str(body.email),
@@ -227,6 +235,7 @@ def verify_mfa(body: VerifyMfaIn) -> Response[Ok[SessionTokens]]:
             mfa_code=body.mfa_code,
             device=device,
             ip=ip,
+            origin=current_origin(),
         )
     return ok(_session_tokens(found), message=_login_message(found))
 
@@ -261,7 +270,9 @@ def mfa_initialize(principal: CurrentPrincipal) -> Ok[MfaEnrollment]:
     "/mfa/setup/verify", summary="Enable MFA with a first code; returns backup codes once", tags=["mfa"]
 )
 def mfa_verify_setup(principal: CurrentPrincipal, body: CodeIn) -> Ok[BackupCodes]:
-    codes = mfa.confirm(principal.user_id, body.code, session_id=principal.session_id)
+    codes = mfa.confirm(
+        principal.user_id, body.code, session_id=principal.session_id, context=AuditContext.of(principal)
+    )
     return Ok(data=BackupCodes(backup_codes=codes), message="MFA enabled; store the backup codes safely")
 
 
@@ -288,7 +299,7 @@ def mfa_regenerate(principal: CurrentPrincipal, body: CodeIn | None = None) -> O
 
 @router.delete("/mfa/disable", summary="Disable MFA (a current code is required)", tags=["mfa"])
 def mfa_disable(principal: CurrentPrincipal, body: CodeIn) -> Ok[Done]:
-    mfa.disable(principal.user_id, body.code)
+    mfa.disable(principal.user_id, body.code, context=AuditContext.of(principal))
     return Ok(data=Done(), message="MFA disabled")
 
 
@@ -392,7 +403,7 @@ def forgot_password(body: EmailIn) -> Response[Ok[Done]]:
 
 @router.post("/auth/reset-password", summary="Choose a new password with a reset code", tags=TAGS)
 def reset_password(body: ResetPasswordIn) -> Ok[Done]:
-    accounts.reset_password(body.token, body.chosen)
+    accounts.reset_password(body.token, body.chosen, origin=current_origin())
     return Ok(data=Done(), message="Password changed; log in again")
 
 
@@ -492,6 +503,7 @@ def oauth_token(
             repeated=sorted(name for name, values in (sent or {}).items() if len(values) > 1),
             device=device,
             ip=ip,
+            origin=current_origin(),
         )
     except oauth.GrantRefused as exc:
         return _oauth_error(exc.error, exc.description)
@@ -525,7 +537,9 @@ def _oauth_request_refused(details: list[dict[str, Any]]) -> Response[Any]:
 def simplejwt_token(body: SimpleJwtIn) -> SimpleJwtPair:
     device, ip = _client()
     try:
-        tokens = accounts.login(body.username, body.password, device=device, ip=ip).tokens
+        tokens = accounts.login(
+            body.username, body.password, device=device, ip=ip, origin=current_origin()
+        ).tokens
     except accounts.MfaRequired as exc:
         raise AuthenticationFailed("This account uses MFA; log in with POST /auth/login") from exc
     return SimpleJwtPair(access=tokens.access_token, refresh=tokens.refresh_token)

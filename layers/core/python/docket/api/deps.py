@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.request import Request
 
 from docket.api import request as request_state
 from docket.errors import AuthenticationFailed
-from docket.security.principal import Principal
+from docket.security.principal import Origin, Principal
 
 
 def current_principal() -> Principal:
@@ -18,6 +18,12 @@ def current_principal() -> Principal:
     if principal is None or principal.is_anonymous or not principal.org_id:
         raise AuthenticationFailed("Authentication required")
     return principal
+
+
+def current_origin() -> Origin:
+    """Where the request came from (request id, IP, User-Agent): what public routes hand to the
+    services that audit them (an authenticated principal carries it already)."""
+    return request_state.current().origin
 
 
 def if_match(request: Request) -> str | None:
@@ -29,4 +35,5 @@ def if_match(request: Request) -> str | None:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+RequestOrigin = Annotated[Origin, Depends(current_origin)]
 IfMatch = Annotated[str | None, Depends(if_match)]

@@ -5,17 +5,19 @@ Lambda runs one request at a time per process, so module state is request state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from docket.api.ratelimit import RateState
-from docket.security.principal import Principal
+from docket.security.principal import NO_ORIGIN, Origin, Principal
 from docket.topology import strip_base_path
 
 
 @dataclass
 class RequestState:
     request_id: str = ""
+    #: the principal carries this too (`principal.origin`), so what it writes is audited with it
+    origin: Origin = NO_ORIGIN
     principal: Principal | None = None
     #: what the caller's URL has before the route's path (`/api/v1`, `/v1`, or nothing): links
     #: we hand out (`Location`) use it, so they work on the URL the caller came in on
@@ -30,12 +32,32 @@ _current = RequestState()
 def begin(event: dict[str, Any]) -> RequestState:
     global _current
     context = event.get("requestContext") or {}
+    origin = origin_of(event)
+    principal = Principal.from_context(context.get("authorizer"))
     _current = RequestState(
-        request_id=str(context.get("requestId") or ""),
-        principal=Principal.from_context(context.get("authorizer")),
+        request_id=origin.request_id,
+        origin=origin,
+        principal=replace(principal, origin=origin) if principal is not None else None,
         base_path=base_path_of(event),
     )
     return _current
+
+
+#: what an audit entry keeps of a User-Agent header (a header can be ~10 KB; an audit entry need not)
+MAX_USER_AGENT = 512
+
+
+def origin_of(event: dict[str, Any]) -> Origin:
+    """The request id, the caller's address (API Gateway's `identity.sourceIp`) and User-Agent."""
+    context = event.get("requestContext") or {}
+    identity = context.get("identity") or {}
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    agent = headers.get("user-agent") or identity.get("userAgent")
+    return Origin(
+        request_id=str(context.get("requestId") or ""),
+        ip=str(identity["sourceIp"]) if identity.get("sourceIp") else None,
+        user_agent=str(agent)[:MAX_USER_AGENT] if agent else None,
+    )
 
 
 def base_path_of(event: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from docket import clock
-from docket.data.schema import GSI1, GSI2, PRIMARY, TTL_ATTRIBUTE, TYPE_ATTRIBUTE
+from docket.data.schema import GLOBAL_INDEXES, GSI1, GSI2, GSI3, GSI4, PRIMARY, TTL_ATTRIBUTE, TYPE_ATTRIBUTE
 from docket.errors import Forbidden
 from docket.settings import get_settings
 
@@ -55,6 +55,24 @@ class Gsi2(GlobalSecondaryIndex["TableItem"]):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name=GSI2.keys.sort)
 
 
+class Gsi3(GlobalSecondaryIndex["TableItem"]):
+    class Meta:
+        index_name = GSI3.name
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name=GSI3.keys.partition)
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name=GSI3.keys.sort)
+
+
+class Gsi4(GlobalSecondaryIndex["TableItem"]):
+    class Meta:
+        index_name = GSI4.name
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True, attr_name=GSI4.keys.partition)
+    gsi4sk = UnicodeAttribute(range_key=True, attr_name=GSI4.keys.sort)
+
+
 class TableItem(Model):
     class Meta:
         table_name: Any = _TableName()
@@ -66,10 +84,21 @@ class TableItem(Model):
     gsi1sk = UnicodeAttribute(null=True, attr_name=GSI1.keys.sort)
     gsi2pk = UnicodeAttribute(null=True, attr_name=GSI2.keys.partition)
     gsi2sk = UnicodeAttribute(null=True, attr_name=GSI2.keys.sort)
+    gsi3pk = UnicodeAttribute(null=True, attr_name=GSI3.keys.partition)
+    gsi3sk = UnicodeAttribute(null=True, attr_name=GSI3.keys.sort)
+    gsi4pk = UnicodeAttribute(null=True, attr_name=GSI4.keys.partition)
+    gsi4sk = UnicodeAttribute(null=True, attr_name=GSI4.keys.sort)
     ttl = TTLAttribute(null=True, attr_name=TTL_ATTRIBUTE)
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    gsi4 = Gsi4()
+
+
+def type_name(item: TableItem) -> str:
+    """The item's stored `type` (`feedback`); the attribute itself reads back as the class."""
+    return str(TableItem.type.get_discriminator(type(item)))
 
 
 def org_key(org_id: str) -> str:
@@ -77,7 +106,9 @@ def org_key(org_id: str) -> str:
 
 
 _TENANT_LEAD = "ORG#"
-_PARTITION_KEYS = ("pk", "gsi1pk", "gsi2pk")
+_PARTITION_KEYS = (PRIMARY.partition, *(index.keys.partition for index in GLOBAL_INDEXES))
+#: Every index key attribute (what a soft-deleted item drops)
+_INDEX_KEYS = tuple(name for index in GLOBAL_INDEXES for name in (index.keys.partition, index.keys.sort))
 
 
 class ForeignTenantKey(Forbidden):
@@ -149,7 +180,8 @@ class TenantItem(TableItem):
         for name, value in self.keys().items():
             setattr(self, name, value)
         if self.deleted_at is not None:
-            self.gsi1pk = self.gsi1sk = self.gsi2pk = self.gsi2sk = None
+            for name in _INDEX_KEYS:
+                setattr(self, name, None)
         guard_tenant_keys(self)
 
     # direct writes of a tenant entity pass the same guard as transactional ones

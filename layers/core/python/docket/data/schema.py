@@ -23,7 +23,12 @@ PRIMARY = KeyPair(partition="pk", sort="sk")
 GSI1 = GlobalIndex(name="gsi1", keys=KeyPair(partition="gsi1pk", sort="gsi1sk"))
 #: Second list dimension (e.g. by client, by assignee) and lookups by a unique field (e.g. email).
 GSI2 = GlobalIndex(name="gsi2", keys=KeyPair(partition="gsi2pk", sort="gsi2sk"))
-GLOBAL_INDEXES: tuple[GlobalIndex, ...] = (GSI1, GSI2)
+#: Third and fourth list dimensions, for collections filtered several ways at once (the audit
+#: trail: by actor on GSI1, all of a tenant's on GSI2, by action on GSI3, by resource type on GSI4).
+#: Sparse: only items that set the keys are indexed (and pay for it).
+GSI3 = GlobalIndex(name="gsi3", keys=KeyPair(partition="gsi3pk", sort="gsi3sk"))
+GSI4 = GlobalIndex(name="gsi4", keys=KeyPair(partition="gsi4pk", sort="gsi4sk"))
+GLOBAL_INDEXES: tuple[GlobalIndex, ...] = (GSI1, GSI2, GSI3, GSI4)
 TTL_ATTRIBUTE = "ttl"
 TYPE_ATTRIBUTE = "type"
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"

@@ -2,27 +2,41 @@
 
 with transaction(principal) as tx:
     tx.save(case)                       # stamped: timestamps, keys, version condition
-    tx.audit("case.created", case)      # joins the same transaction
+    tx.audit("case.created", case)      # joins the same transaction, chained (docket.data.audit)
 
 Every write passes the tenant-key guard (`models.guard_tenant_keys`) before it joins: its keys are
 the acting principal's organization's, exactly, or the whole transaction is refused unwritten.
+
+Audit entries are sealed at commit: the organization's chain head is read, the entries are chained
+onto it, and the head is written back on the condition that nobody moved it since. When another
+writer did (or DynamoDB cancels the transaction for a concurrent one on the same item), the
+transaction lost a race, not a condition of its own: it is committed again, the callers' writes
+exactly as they were serialized (with their own version and existence conditions, which DynamoDB
+evaluates afresh) and the entries sealed onto the new head. A caller's own failed condition is a
+409 as before; only the chain's races are retried, up to `CHAIN_ATTEMPTS` times.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from docket.api import request as request_state
 from docket.data import audit
 from docket.data.errors import translate_write_errors
-from docket.data.models import TableItem, TenantItem, guard_tenant_keys
+from docket.data.models import ForeignTenantKey, TableItem, TenantItem, guard_tenant_keys, org_key, type_name
 from docket.security.principal import Principal
+
+#: commits of one transaction before a lost chain race is answered 429 (retry in a second)
+CHAIN_ATTEMPTS = 8
+_BACKOFF_S = 0.004
 
 _connection: Connection | None = None
 
@@ -39,10 +53,57 @@ def reset_connection() -> None:
     _connection = None
 
 
+class _Write(TransactWrite):
+    """pynamodb's TransactWrite, committed with the chain's items appended (again after a lost race)."""
+
+    def commit_with(self, sealed: audit.Seal) -> None:
+        self._connection.transact_write_items(
+            condition_check_items=self._condition_check_items,
+            delete_items=self._delete_items,
+            put_items=[*self._put_items, *sealed.puts],
+            update_items=[*self._update_items, *sealed.updates],
+        )
+        for model in self._models_for_version_attribute_update:
+            model.update_local_version_attribute()
+
+    def chain_positions(self, sealed: audit.Seal) -> set[int]:
+        """Which operations of the committed request are the chain's (DynamoDB lists the reasons
+        of a cancellation in request order: checks, deletes, puts, updates)."""
+        puts = len(self._condition_check_items) + len(self._delete_items)
+        ours_put = range(puts + len(self._put_items), puts + len(self._put_items) + len(sealed.puts))
+        updates = puts + len(self._put_items) + len(sealed.puts)
+        ours_update = range(
+            updates + len(self._update_items), updates + len(self._update_items) + len(sealed.updates)
+        )
+        return {*ours_put, *ours_update}
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self._condition_check_items or self._delete_items or self._put_items or self._update_items
+        )
+
+
+def _lost_race(exc: TransactWriteError, chain: set[int]) -> bool:
+    """Cancelled only because someone else got there first: the chain head moved, or DynamoDB
+    refused a concurrent transaction on an item. Any other reason is the caller's."""
+    if exc.cause_response_code != "TransactionCanceledException":
+        return False
+    reasons = [
+        (i, r.code) for i, r in enumerate(exc.cancellation_reasons) if r is not None and r.code != "None"
+    ]
+    return bool(reasons) and all(
+        code == "TransactionConflict" or (code == "ConditionalCheckFailed" and i in chain)
+        for i, code in reasons
+    )
+
+
 class Transaction:
-    def __init__(self, write: TransactWrite, principal: Principal | None):
+    def __init__(self, write: _Write, principal: Principal | None, context: audit.AuditContext):
         self._write = write
         self._principal = principal
+        self._context = context
+        self._pending: list[audit.PendingEntry] = []
         self.size = 0
 
     @property
@@ -76,26 +137,82 @@ class Transaction:
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
         self.size += 1
 
-    def audit(self, action: str, entity: TenantItem, changes: dict[str, Any] | None = None) -> None:
-        """Record who did what to which entity, in this same transaction."""
-        entry = audit.entry(
-            org_id=entity.org_id,
-            actor_id=self.actor or "system",
+    def audit(
+        self,
+        action: str,
+        entity: TenantItem | None = None,
+        changes: dict[str, Any] | None = None,
+        *,
+        org_id: str | None = None,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        context: audit.AuditContext | None = None,
+    ) -> audit.PendingEntry:
+        """Record who did what to which resource, in this same transaction (chained at commit).
+
+        The resource is `entity` (its organization, type and id) unless named by `org_id`,
+        `resource_type` and `resource_id` (a user, which belongs to no one organization);
+        `changes` is what changed (`docket.data.changes.Changes.audit()`: before and after); the
+        actor and the request's origin come from the transaction's principal unless `context`
+        says otherwise. The returned entry is sealed (`.entry`) once the transaction commits."""
+        org = org_id or (entity.org_id if entity is not None else None)
+        kind = resource_type or (type_name(entity) if entity is not None else None)
+        target = resource_id or (entity.id if entity is not None else None)
+        if not org or not kind or not target:
+            raise TypeError("audit needs an entity, or org_id, resource_type and resource_id")
+        if self.tenant and org != self.tenant:
+            raise ForeignTenantKey(
+                f"an audit entry must be written in {org_key(self.tenant)}",
+                details=[{"field": "orgId", "message": "audit entry of another tenant"}],
+            )
+        pending = audit.PendingEntry(
+            org_id=org,
             action=action,
-            entity_type=str(entity.type),
-            entity_id=entity.id,
-            changes=changes or {},
-            request_id=request_state.current().request_id,
+            resource_type=kind,
+            resource_id=target,
+            changes=changes or None,
+            context=context or self._context,
         )
-        guard_tenant_keys(entry, self.tenant)
-        self._write.save(entry)
+        self._pending.append(pending)
         self.size += 1
+        return pending
+
+    def commit(self) -> None:
+        if not self._pending:
+            if not self._write.empty:
+                self._write.commit_with(audit.Seal())
+            return
+        for attempt in range(CHAIN_ATTEMPTS):
+            sealed = audit.seal(self._pending)
+            for entry in sealed.entries:
+                guard_tenant_keys(entry, self.tenant)
+            try:
+                self._write.commit_with(sealed)
+            except TransactWriteError as exc:
+                if not _lost_race(exc, self._write.chain_positions(sealed)):
+                    raise
+                time.sleep(random.uniform(0, _BACKOFF_S * 2**attempt))  # noqa: S311 (jitter, not a secret)
+                continue
+            return
+        raise audit.AuditTrailBusy()
 
 
 @contextmanager
 def transaction(
-    principal: Principal | None = None, *, conflict_message: str | None = None
+    principal: Principal | None = None,
+    *,
+    conflict_message: str | None = None,
+    audit_context: audit.AuditContext | None = None,
 ) -> Iterator[Transaction]:
-    """Collect writes; commit them atomically on exit. A failed condition is a 409."""
-    with translate_write_errors(conflict_message), TransactWrite(connection=_shared_connection()) as write:
-        yield Transaction(write, principal)
+    """Collect writes; commit them atomically on exit. A failed condition is a 409.
+
+    Audit entries name the principal (and its request's origin) as their actor and origin, or
+    `audit_context` when given (a sign-in, a system job)."""
+    with translate_write_errors(conflict_message):
+        tx = Transaction(
+            _Write(connection=_shared_connection()),
+            principal,
+            audit_context or audit.AuditContext.of(principal),
+        )
+        yield tx
+        tx.commit()

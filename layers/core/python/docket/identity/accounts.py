@@ -23,6 +23,7 @@ from pynamodb.attributes import (
 
 from docket import clock, mail
 from docket.api.pagination import Page, PageRequest
+from docket.data.audit import AuditContext
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
@@ -30,7 +31,7 @@ from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
 from docket.security import signed_claims
 from docket.security.permissions import ORGANIZATIONS_MANAGE
-from docket.security.principal import Principal
+from docket.security.principal import Origin, Principal
 from docket.settings import get_settings
 
 
@@ -105,8 +106,10 @@ def register(
     last_name: str,
     email: str,
     password: str,
+    origin: Origin | None = None,
 ) -> Registered:
-    """A new firm and its owner, and a verification mail to the owner.
+    """A new firm and its owner, and a verification mail to the owner; the firm's audit trail
+    begins with its creation (`organization.created`, from the request's `origin`).
 
     An address that already has an account answers exactly as a new one (the same work: the
     password is hashed either way), so sign-up does not tell who has an account here; the
@@ -141,7 +144,7 @@ def register(
         _tell_owner_of_sign_up_attempt(existing)
         return registered
     try:
-        _create_firm(organization, user, email, now)
+        _create_firm(organization, user, email, now, origin or Origin())
     except Conflict:
         claimed = find_user_by_email(email)
         if claimed is None:
@@ -152,10 +155,10 @@ def register(
     return registered
 
 
-def _create_firm(organization: Organization, user: User, email: str, now: str) -> None:
+def _create_firm(organization: Organization, user: User, email: str, now: str, origin: Origin) -> None:
     org_id, user_id = organization.id, user.id
     owner = [roles.OWNER]
-    actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner))
+    actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner), origin=origin)
     with transaction(actor) as tx:
         tx.save(organization, condition=Organization.pk.does_not_exist())
         tx.save(user, condition=User.pk.does_not_exist())
@@ -179,6 +182,13 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
             UserOrganization(
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
             )
+        )
+        tx.audit(
+            "organization.created",
+            org_id=org_id,
+            resource_type="organization",
+            resource_id=org_id,
+            changes={"after": {"name": organization.name, "email": organization.email, "ownerId": user_id}},
         )
 
 
@@ -293,20 +303,29 @@ def mfa_required(user: User, organization_id: str | None, method: str) -> MfaReq
     return MfaRequired(signed_claims.issue(MFA_CHALLENGE, claims, ttl_s=MFA_CHALLENGE_TTL_S))
 
 
-def audit_event(user_id: str, org_id: str | None, action: str, changes: dict[str, Any] | None = None) -> None:
-    """Record an auth event about a user in their organization (events with no org are not kept)."""
-    from docket.api import request as request_state
+def audit_event(
+    user_id: str,
+    org_id: str | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    *,
+    context: AuditContext | None = None,
+) -> None:
+    """Record an auth event about a user in their organization (events with no org are not kept).
+
+    `context` names the actor and the request's origin (`AuditContext.of(principal)`, or
+    `AuditContext.user(user_id, origin)` before a session exists); without it, the user acts from
+    an unknown origin."""
     from docket.data import audit
 
     if org_id:
         audit.record(
             org_id=org_id,
-            actor_id=user_id,
             action=action,
             entity_type="user",
             entity_id=user_id,
             changes=changes,
-            request_id=request_state.current().request_id,
+            context=context or AuditContext.user(user_id),
         )
 
 
@@ -318,48 +337,71 @@ def login(
     mfa_code: str | None = None,
     device: str | None = None,
     ip: str | None = None,
+    origin: Origin | None = None,
 ) -> LoggedIn:
     """Password (and, when enabled, a TOTP or backup code) → a new session; failures are
-    counted and audited, and too many lock the account (and the address) out for a while."""
+    counted and audited, and too many lock the account (and the address) out for a while.
+    `origin` is the request's, for the audit trail (by default: the device and address alone)."""
     from docket.identity import throttle
 
+    origin = origin or Origin(ip=ip, user_agent=device)
     throttle.check(email, ip)
     user = find_user_by_email(email)
     # the same argon2 work whether or not the account exists, and the same answer
     if not passwords.verify_password(user.password_hash if user else None, password) or user is None:
         throttle.failed(email, ip)
         if user is not None:
-            audit_event(user.id, user.default_org_id, "auth.login_failed", {"ip": ip, "reason": "password"})
+            audit_event(
+                user.id,
+                user.default_org_id,
+                "auth.login_failed",
+                {"ip": ip, "reason": "password"},
+                context=AuditContext.user(user.id, origin),
+            )
         raise AuthenticationFailed("Invalid email or password")
     if user.status != "active":
         raise AuthenticationFailed("This account is disabled")
     if user.mfa_enabled:
         if not mfa_code:
             raise mfa_required(user, organization_id, "password")
-        _second_factor(user, mfa_code, ip)
+        _second_factor(user, mfa_code, ip, origin)
     throttle.succeeded(email)
     return signed_in(
         user,
         organization_id=organization_id,
         device=device,
         ip=ip,
+        origin=origin,
         method="password",
         mfa_verified=bool(user.mfa_enabled),
     )
 
 
-def _second_factor(user: User, code: str, ip: str | None) -> None:
+def _second_factor(user: User, code: str, ip: str | None, origin: Origin) -> None:
     from docket.identity import mfa, throttle
 
     try:
         mfa.verify(user, code)
     except ValidationFailed:
         throttle.failed(user.email, ip)
-        audit_event(user.id, user.default_org_id, "auth.login_failed", {"ip": ip, "reason": "mfa"})
+        audit_event(
+            user.id,
+            user.default_org_id,
+            "auth.login_failed",
+            {"ip": ip, "reason": "mfa"},
+            context=AuditContext.user(user.id, origin),
+        )
         raise
 
 
-def complete_mfa(challenge: str, code: str, *, device: str | None = None, ip: str | None = None) -> LoggedIn:
+def complete_mfa(
+    challenge: str,
+    code: str,
+    *,
+    device: str | None = None,
+    ip: str | None = None,
+    origin: Origin | None = None,
+) -> LoggedIn:
     """Finish a sign-in that answered `MfaRequired`, with its challenge and a TOTP or backup code."""
     from docket.identity import throttle
 
@@ -367,8 +409,9 @@ def complete_mfa(challenge: str, code: str, *, device: str | None = None, ip: st
     user = find_user(str(claims.get("uid"))) if claims else None
     if claims is None or user is None or user.status != "active" or not user.mfa_enabled:
         raise AuthenticationFailed("The MFA challenge is invalid or expired; sign in again")
+    origin = origin or Origin(ip=ip, user_agent=device)
     throttle.check(user.email, ip)
-    _second_factor(user, code, ip)
+    _second_factor(user, code, ip, origin)
     throttle.succeeded(user.email)
     organization_id = claims.get("org")
     return signed_in(
@@ -376,6 +419,7 @@ def complete_mfa(challenge: str, code: str, *, device: str | None = None, ip: st
         organization_id=organization_id if isinstance(organization_id, str) else None,
         device=device,
         ip=ip,
+        origin=origin,
         method=str(claims.get("via") or "password"),
         mfa_verified=True,
     )
@@ -387,6 +431,7 @@ def signed_in(
     organization_id: str | None = None,
     device: str | None = None,
     ip: str | None = None,
+    origin: Origin | None = None,
     method: str,
     mfa_verified: bool = False,
 ) -> LoggedIn:
@@ -409,6 +454,7 @@ def signed_in(
             "method": method,
             "newDevice": new_device,
         },
+        context=AuditContext.user(user.id, origin or Origin(ip=ip, user_agent=device)),
     )
     return found
 
@@ -468,7 +514,11 @@ def set_require_mfa(principal: Principal, required: bool) -> Organization:
     if bool(organization.require_mfa) != required:
         organization.update(actions=[Organization.require_mfa.set(required)])
         audit_event(
-            principal.user_id, principal.org_id, "organization.mfa_requirement", {"requireMfa": required}
+            principal.user_id,
+            principal.org_id,
+            "organization.mfa_requirement",
+            {"requireMfa": required},
+            context=AuditContext.of(principal),
         )
     return organization
 
@@ -486,12 +536,17 @@ def forgot_password(email: str) -> None:
     )
 
 
-def reset_password(token: str, new_password: str) -> None:
+def reset_password(token: str, new_password: str, *, origin: Origin | None = None) -> None:
     user = get_user(onetime.redeem(onetime.RESET_PASSWORD, token))
     passwords.require_strong(new_password, email=user.email, field="newPassword")
     user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
     sessions.revoke_all(user.id, reason="password reset")
-    audit_event(user.id, user.default_org_id, "auth.password_reset")
+    audit_event(
+        user.id,
+        user.default_org_id,
+        "auth.password_reset",
+        context=AuditContext.user(user.id, origin or Origin()),
+    )
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
@@ -512,14 +567,20 @@ def change_password(principal: Principal, current_password: str, new_password: s
     passwords.require_strong(new_password, email=user.email, field="newPassword")
     user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
     sessions.revoke_all(user.id, reason="password changed", keep=principal.session_id or None)
-    audit_event(user.id, principal.org_id, "auth.password_changed")
+    audit_event(user.id, principal.org_id, "auth.password_changed", context=AuditContext.of(principal))
 
 
 def logout(principal: Principal) -> None:
     if principal.session_id:
         sessions.revoke(principal.session_id, reason="logout")
     if principal.auth_method == "jwt":
-        audit_event(principal.user_id, principal.org_id, "auth.logout", {"sessionId": principal.session_id})
+        audit_event(
+            principal.user_id,
+            principal.org_id,
+            "auth.logout",
+            {"sessionId": principal.session_id},
+            context=AuditContext.of(principal),
+        )
 
 
 # --- the caller's own sessions -------------------------------------------------------------
@@ -541,6 +602,7 @@ def _session_revoked(principal: Principal, session: sessions.Session, *, current
         session.org_id,
         "auth.session_revoked",
         {"sessionId": session.session_id, "reason": session.revoked_reason, "current": current},
+        context=AuditContext.of(principal),
     )
 
 

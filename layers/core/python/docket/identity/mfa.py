@@ -24,6 +24,7 @@ from datetime import timedelta
 from pynamodb.exceptions import UpdateError
 
 from docket import clock
+from docket.data.audit import AuditContext
 from docket.errors import Conflict, Forbidden, MfaStepUpRequired, ValidationFailed
 from docket.identity import sessions
 from docket.identity.accounts import User, audit_event, get_organization, get_user, memberships_of
@@ -111,9 +112,12 @@ def _matching_step(seed: str, digits: str) -> int | None:
     return None
 
 
-def confirm(user_id: str, code: str, *, session_id: str = "") -> list[str]:
+def confirm(
+    user_id: str, code: str, *, session_id: str = "", context: AuditContext | None = None
+) -> list[str]:
     """Enable MFA with a first code from the new device; returns the backup codes (shown once).
-    The session that enrolled (`session_id`) has just completed MFA."""
+    The session that enrolled (`session_id`) has just completed MFA; `context` is its audit
+    context (`AuditContext.of(principal)`)."""
     user = get_user(user_id)
     if not user.mfa_pending_seed:
         raise ValidationFailed(
@@ -137,7 +141,7 @@ def confirm(user_id: str, code: str, *, session_id: str = "") -> list[str]:
     )
     sessions.lift_mfa_setup(user.id)
     sessions.mfa_verified(session_id)
-    audit_event(user.id, user.default_org_id, "auth.mfa_enabled")
+    audit_event(user.id, user.default_org_id, "auth.mfa_enabled", context=context)
     return codes
 
 
@@ -194,7 +198,7 @@ def required_by(user_id: str) -> list[str]:
     return [m.org_id for m in memberships_of(user_id) if get_organization(m.org_id).require_mfa]
 
 
-def disable(user_id: str, code: str) -> None:
+def disable(user_id: str, code: str, *, context: AuditContext | None = None) -> None:
     user = get_user(user_id)
     if required_by(user_id):
         raise Forbidden("Your organization requires MFA; it cannot be disabled")
@@ -207,7 +211,7 @@ def disable(user_id: str, code: str) -> None:
             User.mfa_last_step.remove(),
         ]
     )
-    audit_event(user.id, user.default_org_id, "auth.mfa_disabled")
+    audit_event(user.id, user.default_org_id, "auth.mfa_disabled", context=context)
 
 
 def step_up(principal: Principal, code: str | None) -> User:
@@ -238,7 +242,12 @@ def regenerate_backup_codes(principal: Principal, code: str | None = None) -> li
     user = step_up(principal, code)
     codes = _new_backup_codes()
     user.update(actions=[User.mfa_backup_hashes.set(_hashes(codes))])
-    audit_event(user.id, principal.org_id or user.default_org_id, "auth.mfa_backup_codes_regenerated")
+    audit_event(
+        user.id,
+        principal.org_id or user.default_org_id,
+        "auth.mfa_backup_codes_regenerated",
+        context=AuditContext.of(principal),
+    )
     return codes
 
 

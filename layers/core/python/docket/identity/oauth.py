@@ -19,6 +19,7 @@ from typing import Any
 
 from docket.errors import AuthenticationFailed, Forbidden
 from docket.identity import accounts, sessions
+from docket.security.principal import Origin
 
 GRANT_TYPES = ("password", "refresh_token")
 #: what an absent (or empty: §3.2 treats it as absent) grant_type means
@@ -58,6 +59,7 @@ def token(
     repeated: Collection[str] = (),
     device: str | None = None,
     ip: str | None = None,
+    origin: Origin | None = None,
 ) -> sessions.Tokens:
     """Tokens for the grant (`password` when none is named); `form_encoded` says the body was a
     form, `repeated` names the parameters sent more than once (§3.2: refused)."""
@@ -74,7 +76,7 @@ def token(
         if grant_type == "password":
             if not username or not password:
                 raise GrantRefused("invalid_request", "username and password are required")
-            return accounts.login(username, password, device=device, ip=ip).tokens
+            return accounts.login(username, password, device=device, ip=ip, origin=origin).tokens
         if not refresh_token:
             raise GrantRefused("invalid_request", "refresh_token is required")
         return sessions.rotate(refresh_token, ip=ip)

@@ -35,6 +35,7 @@ from docket.data.models import TableItem
 from docket.errors import AuthenticationFailed, Forbidden, ServiceUnavailable, ValidationFailed
 from docket.identity import accounts, links
 from docket.observability import logger
+from docket.security.principal import Origin
 from docket.security.secrets import secret_string
 from docket.settings import OidcProvider, get_settings
 
@@ -268,12 +269,14 @@ def user_for(identity: Identity) -> accounts.User:
     return user
 
 
-def sign_in(identity: Identity, *, device: str | None = None, ip: str | None = None) -> accounts.LoggedIn:
+def sign_in(
+    identity: Identity, *, device: str | None = None, ip: str | None = None, origin: Origin | None = None
+) -> accounts.LoggedIn:
     """A session for the identity's user; an account with MFA answers `MfaRequired` first."""
     user = user_for(identity)
     method = f"oidc:{identity.provider}"
     if user.mfa_enabled:
         raise accounts.mfa_required(user, identity.organization_id, method)
     return accounts.signed_in(
-        user, organization_id=identity.organization_id, device=device, ip=ip, method=method
+        user, organization_id=identity.organization_id, device=device, ip=ip, origin=origin, method=method
     )

@@ -6,13 +6,26 @@ API Gateway context values must be strings, numbers or booleans, so lists travel
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from docket.errors import AuthenticationFailed, Forbidden
 from docket.security.permissions import Permission, covers
 
 ANONYMOUS_USER = "anonymous"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, as the api layer read it from API Gateway's event: what an audit
+    entry records beside its actor. The data layer gets it from here, never from request state."""
+
+    request_id: str = ""
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+NO_ORIGIN = Origin()
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,8 @@ class Principal:
     session_id: str = ""
     #: the organization requires MFA and the user has none yet: only enrolment routes are open
     mfa_setup_required: bool = False
+    #: the request this principal acts in (the resolver sets it; not part of the authorizer context)
+    origin: Origin = field(default=NO_ORIGIN, compare=False)
 
     @property
     def is_anonymous(self) -> bool:
