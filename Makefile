@@ -13,7 +13,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: install dev test lint format typecheck unit integration infra-test e2e fuzz synth cdk-nag cfn-lint \
-        layer bench seed-coverage openapi deploy clean rotate-keys
+        layer bench seed-coverage openapi deploy clean rotate-keys audit-verify
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -37,6 +37,12 @@ dev: install
 # One rotation of the token signing keys on the running `make dev` emulator (as Secrets Manager would).
 rotate-keys:
 	curl -fsS -X POST http://127.0.0.1:$(PORT)/_local/rotate-keys && echo
+
+# Walk one organization's audit chain on the running `make dev` emulator and report the first broken
+# link (on AWS: `python -m docket.audit.verify ORG` with the functions' DOCKET_* environment).
+audit-verify:
+	@test -n "$(ORG)" || (echo "usage: make audit-verify ORG=org_…" && exit 2)
+	curl -sS http://127.0.0.1:$(PORT)/_local/audit-verify/$(ORG) && echo
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,5 +1,5 @@
 """The emulator on one port: API Gateway REST + WebSocket (+ `@connections`) and the local-only
-routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`), served by aiohttp on a background thread, with
+routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`, `/_local/audit-verify/{org}`), served by aiohttp on a background thread, with
 the embedded AWS and the pumps beside it. `start_emulator()` is what `make dev` and the e2e tests
 run.
 """
@@ -76,12 +76,23 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
         )
         return web.json_response({"secretId": secret_id, "versionId": version})
 
+    async def audit_verify(request: web.Request) -> web.Response:
+        # `make audit-verify ORG=…`: the command's walk of one organization's chain, on the embedded AWS
+        from docket.audit.verify import verify_all
+
+        loop = asyncio.get_running_loop()
+        report = await loop.run_in_executor(executor, verify_all, request.match_info["org_id"])
+        return web.json_response(
+            report.model_dump(by_alias=True, exclude_none=True), status=200 if report.valid else 409
+        )
+
     app = web.Application()
     app[GATEWAY_KEY] = gateway
     app.router.add_get("/_local/mail", mailbox)
     app.router.add_delete("/_local/mail", clear_mailbox)
     app.router.add_post("/_local/schedules/{name}", run_schedule)
     app.router.add_post("/_local/rotate-keys", rotate_keys)
+    app.router.add_get("/_local/audit-verify/{org_id}", audit_verify)
     # the management endpoint, stage-less (Settings.websocket_endpoint) or with the stage path
     for prefix in ("", "/{stage}"):
         app.router.add_post(prefix + "/@connections/{connection_id}", gateway.post)

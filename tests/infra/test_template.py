@@ -94,14 +94,15 @@ def test_every_queue_spec_has_a_queue_with_a_dlq_and_a_rule(
     resources: dict[str, Any], template: Template
 ) -> None:
     queues = of_type(resources, "AWS::SQS::Queue")
-    with_redrive = [q for q in queues.values() if "RedrivePolicy" in q["Properties"]]
-    assert len(with_redrive) == len(topology.QUEUES)
+    with_redrive = [q["Properties"] for q in queues.values() if "RedrivePolicy" in q["Properties"]]
+    assert sorted(
+        (q["RedrivePolicy"]["maxReceiveCount"], q["VisibilityTimeout"]) for q in with_redrive
+    ) == sorted((spec.max_receive_count, 6 * spec.consumer_timeout_s) for spec in topology.QUEUES)
     for spec in topology.QUEUES:
-        [redrive] = [q["Properties"]["RedrivePolicy"] for q in with_redrive]
-        assert redrive["maxReceiveCount"] == spec.max_receive_count
-    template.has_resource_properties(
-        "AWS::Events::Rule", {"EventPattern": Match.object_like({"source": [topology.EVENT_SOURCE]})}
-    )
+        pattern: dict[str, Any] = {"source": [topology.EVENT_SOURCE]}
+        if spec.detail_types:
+            pattern["detail-type"] = list(spec.detail_types)
+        template.has_resource_properties("AWS::Events::Rule", {"EventPattern": Match.object_equals(pattern)})
     template.resource_count_is("AWS::Events::EventBus", 1)
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
@@ -249,6 +250,15 @@ def test_the_keys_function_touches_the_signing_secret_alone_and_only_it_may_writ
                     "secretsmanager:GetSecretValue",
                     "secretsmanager:DescribeSecret",
                 }
+
+
+def test_only_consumers_that_write_documents_may_put_objects(resources: dict[str, Any]) -> None:
+    def puts_objects(name: str) -> bool:
+        role = resources[_function(resources, name)]["Properties"]["Role"]["Fn::GetAtt"][0]
+        return any("s3:PutObject" in _actions(statement) for statement in _statements_of(resources, role))
+
+    for spec in topology.QUEUES:
+        assert puts_objects(spec.consumer) is spec.writes_documents, spec.consumer
 
 
 def _paths(resources: dict[str, Any]) -> dict[str, str]:

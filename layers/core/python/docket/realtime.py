@@ -12,8 +12,8 @@ from typing import Any
 
 from docket import clock
 from docket.api import bodies
-from docket.events.catalog import DomainEvent, named
-from docket.events.push import broadcast, connections_of_org
+from docket.events.catalog import Audience, DomainEvent, named
+from docket.events.push import broadcast, connections_of_org, connections_of_user
 from docket.security.principal import Principal
 
 Action = Callable[[Principal, dict[str, Any]], dict[str, Any] | None]
@@ -65,5 +65,9 @@ def push_message(event: DomainEvent) -> dict[str, Any]:
 
 
 def fan_out(event: DomainEvent) -> int:
-    """Push an event to everyone connected in its tenant (audiences narrow as features land)."""
+    """Push an event to its audience: everyone connected in its tenant, or only its actor."""
+    if named(event.name).audience is Audience.ACTOR:
+        if not event.actor_id:
+            return 0
+        return broadcast(connections_of_user(event.org_id, event.actor_id), push_message(event))
     return broadcast(connections_of_org(event.org_id), push_message(event))

@@ -121,6 +121,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     # users and organizations (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
     ApiGroup(name="directory", prefixes=("/users", "/organizations")),
+    # the audit trail (seed 001) and its compliance reads and exports (seed 004)
+    ApiGroup(name="audit", prefixes=("/audit-logs", "/compliance")),
 )
 
 
@@ -144,11 +146,23 @@ class QueueSpec:
     batch_size: int = 10
     max_receive_count: int = 5
     consumer_timeout_s: int = 30
+    #: the consumer writes objects to the documents bucket (exports)
+    writes_documents: bool = False
 
 
 QUEUES: tuple[QueueSpec, ...] = (
     # Realtime fan-out and in-app notifications: every domain event.
     QueueSpec(name="notifications", consumer="notifier"),
+    # Audit exports (POST /compliance/export-audit-data): the worker writes the file to S3.
+    QueueSpec(
+        name="audit-exports",
+        consumer="auditexport",
+        detail_types=("audit_export.created",),
+        batch_size=1,
+        max_receive_count=3,
+        consumer_timeout_s=600,
+        writes_documents=True,
+    ),
 )
 
 

@@ -196,3 +196,10 @@ def _pagination(
     elif request.offset is not None:
         pagination = pagination.model_copy(update={"offset": request.offset, "has_prev": request.offset > 0})
     return pagination
+
+
+def page_of(
+    items: list[T], request: PageRequest, *, next_cursor: str | None, total: int | None = None
+) -> Page[T]:
+    """A page read some other way (one bounded, filtered Query), with every list's pagination."""
+    return Page(items=items, pagination=_pagination(request, next_cursor is not None, next_cursor, total))

@@ -15,6 +15,15 @@ from pydantic import Field
 from docket.api.models import ApiModel
 
 
+class Audience(StrEnum):
+    """Whose WebSocket connections an event is pushed to."""
+
+    #: everyone connected in the tenant
+    TENANT = "tenant"
+    #: only the user who caused it (its `actorId`): what is theirs alone to follow
+    ACTOR = "actor"
+
+
 class Change(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
@@ -27,6 +36,7 @@ class EventType:
     entity_type: str
     change: Change
     description: str
+    audience: Audience = Audience.TENANT
 
     @property
     def socket_name(self) -> str:
@@ -38,6 +48,20 @@ CATALOG: tuple[EventType, ...] = (
     EventType("feedback.created", "feedback", Change.CREATED, "A user submitted feedback."),
     EventType("feedback.updated", "feedback", Change.UPDATED, "Feedback changed (status, rating, comment…)."),
     EventType("feedback.deleted", "feedback", Change.DELETED, "Feedback was deleted."),
+    EventType(
+        "audit_export.created",
+        "audit_export",
+        Change.CREATED,
+        "An export of the audit trail was requested (its worker starts on this).",
+        Audience.ACTOR,
+    ),
+    EventType(
+        "audit_export.updated",
+        "audit_export",
+        Change.UPDATED,
+        "An audit export ran or completed (its status, then its size and checksum).",
+        Audience.ACTOR,
+    ),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}
