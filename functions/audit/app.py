@@ -215,7 +215,11 @@ def export_audit_data(principal: CurrentPrincipal, body: ExportIn) -> Response[O
     )
 
 
-@router.get("/compliance/exports", summary="Audit exports, newest first", tags=COMPLIANCE)
+@router.get(
+    "/compliance/exports",
+    summary="Audit exports, newest first (each one's download link is at GET /compliance/exports/{id})",
+    tags=COMPLIANCE,
+)
 def list_exports(
     principal: CurrentPrincipal,
     page: PageNumber = None,
@@ -226,7 +230,10 @@ def list_exports(
     request = page_request(limit=limit, cursor=cursor, page=page, offset=offset)
     found = exports.list_exports(principal, request)
     return Ok(
-        data=AuditExportList(exports=[exports.present(j) for j in found.items], pagination=found.pagination)
+        data=AuditExportList(
+            exports=[exports.present(j, with_download=False) for j in found.items],
+            pagination=found.pagination,
+        )
     )
 
 

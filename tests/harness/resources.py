@@ -7,12 +7,14 @@ harnesses cannot reach a route's logic without a real id.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from docket import clock
 from tests.harness.firms import Firm, Item, Member, log_in, pages
 
 
@@ -76,6 +78,47 @@ def _session(api: httpx.Client, member: Member) -> str:
     return log_in(api, member.email, member.org_id)[1]
 
 
+def _audit_log(api: httpx.Client, member: Member) -> str:
+    """An entry of the member's own doing: the feedback they submit is audited."""
+    feedback_id = _feedback(api, member)
+    reply = api.get(
+        "/audit-logs", params={"action": "feedback.created", "limit": 100}, headers=member.headers
+    )
+    assert reply.status_code == 200, reply.text
+    [entry] = [e for e in reply.json()["data"]["auditLogs"] if e["resourceId"] == feedback_id]
+    return str(entry["id"])
+
+
+def _audit_log_view(api: httpx.Client, member: Member, entry_id: str) -> View:
+    reply = api.get(f"/audit-logs/{entry_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
+def _audit_export(api: httpx.Client, member: Member) -> str:
+    """An export of today's trail, waited for: a job still running would change under the checks."""
+    today = clock.iso()[:10]
+    body = {"startDate": today, "endDate": today, "format": "csv"}
+    reply = api.post("/compliance/export-audit-data", json=body, headers=member.headers)
+    assert reply.status_code == 202, reply.text
+    export_id = str(reply.json()["data"]["id"])
+    status = ""
+    for _ in range(300):
+        status = _audit_export_view(api, member, export_id).data["status"]
+        if status == "completed":
+            return export_id
+        time.sleep(0.1)
+    raise AssertionError(f"audit export {export_id} still {status}")
+
+
+def _audit_export_view(api: httpx.Client, member: Member, export_id: str) -> View:
+    reply = api.get(f"/compliance/exports/{export_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    if data is not None:
+        data = {**data, "downloadUrl": bool(data["downloadUrl"])}  # signed anew on every read
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 RESOURCES: dict[str, Resource] = {
     resource.parameter: resource
     for resource in (
@@ -104,6 +147,22 @@ RESOURCES: dict[str, Resource] = {
                 api, "/auth/sessions", member, "sessions", session_id, {"status": "all"}
             ),
             listed_at="/auth/sessions",
+        ),
+        Resource(
+            "auditLogId",
+            "Audit log",
+            creators=("owner",),
+            create=_audit_log,
+            view=_audit_log_view,
+            listed_at="/audit-logs",
+        ),
+        Resource(
+            "exportId",
+            "Audit export",
+            creators=("owner",),
+            create=_audit_export,
+            view=_audit_export_view,
+            listed_at="/compliance/exports",
         ),
     )
 }

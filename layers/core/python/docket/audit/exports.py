@@ -91,9 +91,11 @@ def _key(org_id: str, export_id: str) -> str:
     return f"{org_key(org_id)}#AUDITEXPORT#{export_id}"
 
 
-def present(job: AuditExport) -> AuditExportOut:
+def present(job: AuditExport, *, with_download: bool = True) -> AuditExportOut:
+    """The job; once completed, with a fresh presigned download URL (a list leaves it out: every
+    URL is signed anew, so a list would never read the same twice)."""
     url = None
-    if job.status == ExportStatus.COMPLETED.value and job.s3_key:
+    if with_download and job.status == ExportStatus.COMPLETED.value and job.s3_key:
         url = client("s3").generate_presigned_url(
             "get_object",
             Params={
