@@ -44,7 +44,6 @@ from docket.data.audit import ActorKind, AuditEntry
 from docket.data.models import item_key, org_key
 from docket.data.schema import PRIMARY
 from docket.errors import NotFound, ValidationFailed
-from docket.identity.accounts import Membership, User
 from docket.security import permissions
 from docket.security.principal import Principal
 from docket.settings import get_settings
@@ -352,6 +351,8 @@ def _day_counts(org_id: str, first: str, last: str) -> list[dict[str, Any]]:
 def viewable_users(principal: Principal, page: PageRequest) -> Page[ViewableUser]:
     """The firm's members (an `audit:read` holder sees everyone's entries), with their names: one
     Query of the memberships and one BatchGetItem of their users per page."""
+    from docket.identity.accounts import Membership, User  # the identity module: only this route needs it
+
     principal.require(READ)
     members_key = f"{org_key(principal.org_id)}#MEMBERS"
 
