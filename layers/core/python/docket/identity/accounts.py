@@ -22,6 +22,7 @@ from pynamodb.attributes import (
 )
 
 from docket import clock, mail
+from docket.access.roles import count_holders
 from docket.api.pagination import Page, PageRequest
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
@@ -80,6 +81,11 @@ class UserOrganization(TableItem, discriminator="user_org"):
     org_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
     roles = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+def membership_key(org_id: str, user_id: str) -> tuple[str, str]:
+    """The membership item's key (I4): the authorizer reads it with the session on every request."""
+    return f"{org_key(org_id)}#MEMBER#{user_id}", "META"
 
 
 def normalize_email(email: str) -> str:
@@ -165,8 +171,8 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
         )
         tx.save(
             Membership(
-                pk=f"{org_key(org_id)}#MEMBER#{user_id}",
-                sk="META",
+                pk=membership_key(org_id, user_id)[0],
+                sk=membership_key(org_id, user_id)[1],
                 gsi1pk=f"{org_key(org_id)}#MEMBERS",
                 gsi1sk=f"{now}#{user_id}",
                 org_id=org_id,
@@ -180,6 +186,7 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
             )
         )
+        count_holders(tx, org_id, added=owner)
 
 
 SIGN_UP_ATTEMPT_SUBJECT = "Someone tried to create a Docket account with your address"
