@@ -428,12 +428,15 @@ def open_session(
     ip: str | None = None,
     mfa_verified: bool = False,
 ) -> LoggedIn:
+    from docket.access import standing
+
     memberships = {m.org_id: m for m in memberships_of(user.id)}
     wanted = organization_id or user.default_org_id or next(iter(memberships), None)
-    if wanted is None or wanted not in memberships:
+    # what the membership grants now (custom roles included); a revoked one opens no session
+    current = standing.of_member(wanted, user.id) if wanted in memberships else None
+    if wanted is None or current is None:
         raise Forbidden("You are not a member of this organization")
-    granted = tuple(str(r) for r in memberships[wanted].roles or ())
-    permissions = roles.permissions_of(granted)
+    granted, permissions = current.roles, current.permissions
     organization = get_organization(wanted)
     setup_required = bool(organization.require_mfa) and not user.mfa_enabled
     tokens = sessions.start(

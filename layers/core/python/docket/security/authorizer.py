@@ -29,7 +29,9 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 
 def principal_from_token(token: str) -> Principal:
-    from docket.identity import sessions
+    """The caller of a verified access token, with what their membership grants now (read on every
+    request, `docket.access.standing`): the token's `scope` is not what authorizes."""
+    from docket.access import standing
     from docket.security import federation
 
     try:
@@ -43,14 +45,15 @@ def principal_from_token(token: str) -> Principal:
     claims = verify_access_token(token)
     session_id = claims.get("sid")
     # every Docket access token belongs to a session; a revoked one is refused on the next call
-    session = sessions.active(session_id) if isinstance(session_id, str) else None
-    if session is None:
+    if not isinstance(session_id, str) or not session_id:
         raise AuthenticationFailed("Session is not active")
+    user_id, org_id = str(claims["sub"]), str(claims["custom:org_id"])
+    session, current = standing.of_session(session_id, user_id, org_id)
     return Principal(
-        user_id=str(claims["sub"]),
-        org_id=str(claims["custom:org_id"]),
-        roles=tuple(str(r) for r in claims.get("cognito:groups") or ()),
-        permissions=tuple(str(claims.get("scope") or "").split()),
+        user_id=user_id,
+        org_id=org_id,
+        roles=current.roles,
+        permissions=current.permissions,
         email=str(claims.get("username") or ""),
         auth_method="jwt",
         session_id=session.session_id,
