@@ -123,54 +123,48 @@ class StreamPump(Pump):
         self._retry_attempts = retry_attempts
         self._stream_arn: str | None = None
         self._iterators: dict[str, str | None] = {}
-        #: The last sequence number handled per shard: where to resume when an iterator is lost.
+        #: The last sequence number handled per shard (of the stream `_positions_on`): where to
+        #: resume when an iterator is lost.
         self._positions: dict[str, str] = {}
-        #: The event id of that last record: moto can reuse a sequence number (see `_discover`).
-        self._last_event: dict[str, str] = {}
-        self._discovered_at = 0.0
+        self._positions_on: str | None = None
 
     def reset_state(self) -> None:
         # positions survive: on the same stream the pump resumes after the last handled record
+        self._stream_arn = None
         self._iterators = {}
-        self._discovered_at = 0.0
 
     def _discover(self) -> None:
-        # shards change rarely: look again every second, not on every 100 ms poll
-        if self._stream_arn is not None and time.monotonic() - self._discovered_at < 1.0:
+        """The table's stream and an iterator per shard (once, and again after a reset or an error)."""
+        if self._stream_arn is not None:
             return
-        self._discovered_at = time.monotonic()
         table = self._settings_of().table_name
         arn = self.client("dynamodb").describe_table(TableName=table)["Table"].get("LatestStreamArn")
-        if arn != self._stream_arn:  # a new table (a reset account): start at its trim horizon
-            self._stream_arn = arn
-            self._iterators = {}
-            self._positions = {}
-            self._last_event = {}
         if arn is None:
             return
+        if arn != self._positions_on:  # a new table (a reset account): start at its trim horizon
+            self._positions = {}
+            self._positions_on = arn
         streams = self.client("dynamodbstreams")
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            shard_id = shard["ShardId"]
-            # Renewed every second from the last handled position, not only for new shards: when a
-            # transaction is cancelled, moto restores a copy of the whole table, stream shard
-            # included, and an old iterator would keep reading the discarded shard forever.
-            if shard_id not in self._iterators or self._iterators[shard_id] is not None:
-                self._iterators[shard_id] = self._iterator(shard_id)
+            self._iterators[shard["ShardId"]] = self._iterator(arn, shard["ShardId"])
+        self._stream_arn = arn
 
-    def _iterator(self, shard_id: str) -> str:
-        streams = self.client("dynamodbstreams")
+    def _iterator(self, arn: str, shard_id: str) -> str:
         position = self._positions.get(shard_id)
         if position is None:
             kwargs: dict[str, Any] = {"ShardIteratorType": "TRIM_HORIZON"}
         else:
-            # AT, not AFTER: after a rolled-back transaction moto hands a sequence number out again,
-            # so the record there may be new; `poll` drops it only if it is the one already handled
-            kwargs = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": position}
-        return str(
-            streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, **kwargs)[
-                "ShardIterator"
-            ]
-        )
+            kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+        streams = self.client("dynamodbstreams")
+        try:
+            found = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **kwargs)
+        except streams.exceptions.TrimmedDataAccessException:
+            # the records after the position are past retention: Lambda moves on to the trim horizon
+            log.error("stream records after %s were trimmed before they were handled", position)
+            found = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )
+        return str(found["ShardIterator"])
 
     def poll(self) -> bool:
         self._discover()
@@ -181,20 +175,19 @@ class StreamPump(Pump):
                 continue
             try:
                 page = streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
-            except Exception:
-                # a stale iterator (e.g. the account was reset): look again, resume from the position
-                self._iterators.pop(shard_id, None)
-                self._discovered_at = 0.0
-                raise
+            except (
+                streams.exceptions.ExpiredIteratorException,
+                streams.exceptions.TrimmedDataAccessException,
+            ):
+                # (the pump was paused for 15 minutes, say): resume after the last handled record
+                self._iterators[shard_id] = self._iterator(str(self._stream_arn), shard_id)
+                return True
             self._iterators[shard_id] = page.get("NextShardIterator")
             records = [stream_record(r, str(self._stream_arn)) for r in page.get("Records", [])]
-            if records and records[0]["eventID"] == self._last_event.get(shard_id):
-                records = records[1:]
             if records:
                 busy = True
                 self._deliver(shard_id, records)
                 self._positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
-                self._last_event[shard_id] = records[-1]["eventID"]
         return busy
 
     def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
