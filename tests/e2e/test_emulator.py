@@ -58,6 +58,17 @@ def test_a_protected_route_without_a_valid_token_is_401(api: httpx.Client, heade
     assert reply.json()["error"]["code"] == "AUTHENTICATION_FAILED"
 
 
+def test_a_browser_app_can_read_a_401_from_the_gateway(api: httpx.Client) -> None:
+    # Given a page on another origin calling a protected route without a token
+    reply = api.get("/feedback", headers={"Origin": "https://app.firm.example"})
+    # Then API Gateway's 401 carries CORS headers (else the page cannot read it) and the challenge
+    assert reply.status_code == 401
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert "WWW-Authenticate" in reply.headers["Access-Control-Expose-Headers"]
+    assert reply.headers["WWW-Authenticate"] == "Bearer"
+    assert reply.json()["error"]["code"] == "AUTHENTICATION_FAILED"
+
+
 def test_a_valid_token_reaches_the_function_with_its_principal(
     api: httpx.Client, token_for: Callable[..., str]
 ) -> None:
