@@ -269,7 +269,7 @@ def test_function_failures_are_500_envelopes(
 # WebSocket ----------------------------------------------------------------------------------------
 
 
-def ws_url(server: HttpServer, query: str = "") -> str:
+def ws_url(server: HttpServer, query: str = "?token=t") -> str:
     return f"ws://127.0.0.1:{server.port}/ws{query}"
 
 
@@ -329,6 +329,18 @@ def test_refused_handshakes_carry_the_status(
     with pytest.raises(InvalidStatus) as refused, connect(ws_url(server)):
         pass
     assert refused.value.response.status_code == status
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?other=x"], ids=["none", "empty", "other parameter"])
+def test_a_connect_without_the_token_is_refused_before_the_authorizer_runs(
+    functions: FakeFunctions, server: HttpServer, query: str
+) -> None:
+    # the token is the authorizer's identity source in the stack (topology.websocket_identity_sources)
+    with pytest.raises(InvalidStatus) as refused, connect(ws_url(server, query)):
+        pass
+    assert refused.value.response.status_code == 401
+    assert functions.events(AUTHORIZER) == []
+    assert functions.events(WEBSOCKET) == []
 
 
 def test_connect_may_choose_a_subprotocol(functions: FakeFunctions, server: HttpServer) -> None:

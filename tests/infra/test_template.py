@@ -328,6 +328,10 @@ def test_the_websocket_api_has_its_three_routes_and_an_authorized_connect(resour
     }
     assert set(routes) == set(topology.WEBSOCKET_ROUTES)
     assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
+    [authorizer] = of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
+    # no anonymous connections: API Gateway refuses a $connect without the token itself
+    assert authorizer["Properties"]["IdentitySource"] == ["route.request.querystring.token"]
+    assert authorizer["Properties"]["IdentitySource"] == list(topology.websocket_identity_sources())
     assert routes["$default"]["RouteResponseSelectionExpression"] == "$default"
     [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
     assert stage["Properties"]["StageName"] == topology.STAGE
