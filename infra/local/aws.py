@@ -25,7 +25,7 @@ from docket.process import forget_environment
 from docket.security.key_rotation import ensure_key_set
 from docket.settings import Settings
 from docket.topology import EVENT_SOURCE, QUEUES, QueueSpec
-from infra.local import dynamodb
+from infra.local import dynamodb, sqs
 from infra.local.payloads import ACCOUNT, REGION
 
 __all__ = ["ACCOUNT", "PREFIX", "REGION", "LocalAws", "bootstrap", "queue_name", "wire_queue"]
@@ -87,6 +87,37 @@ def point_process_at(endpoint: str) -> None:
     # EMF metrics are JSON lines on stdout: noise locally, unless a developer asks for them
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     forget_environment()
+
+
+@cache
+def dispatch_without_rescanning() -> None:
+    """moto's server finds the service of every request by listing its own package directory (a
+    stat per service, ~150) and trying every service's URL patterns, under one lock: that was
+    half of the emulator process's CPU under load. Both answers depend on the host alone."""
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    find = DomainDispatcherApplication.get_backend_for_host
+    found: dict[tuple[int, str | None], Any] = {}
+
+    def get_backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+        key = (id(self), host)
+        if key not in found:
+            found[key] = find(self, host)
+        return found[key]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
+@cache
+def keep_connections_alive() -> None:
+    """moto's server speaks HTTP/1.0 (werkzeug's `make_server` default): every AWS call opened a new
+    connection, and the server a new thread for it. HTTP/1.1 lets boto3 keep its connections."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    MotoRequestHandler.protocol_version = "HTTP/1.1"
 
 
 @cache
@@ -207,6 +238,9 @@ class LocalAws:
         # werkzeug logs every request moto serves at INFO
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         dynamodb.install()  # before moto serves anything: see infra/local/dynamodb.py
+        dispatch_without_rescanning()
+        sqs.install()  # a send costs the same with a backlog: see infra/local/sqs.py
+        keep_connections_alive()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()

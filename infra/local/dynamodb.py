@@ -142,47 +142,102 @@ def _store(table: Table, hash_key: DynamoType, range_key: DynamoType | None, ite
 
 
 class _IndexKeys:
-    """Items by the partition-key value of each global secondary index of one table."""
+    """Items by the partition-key value of each global secondary index of one table, each index
+    partition also kept in the index's order (sort key, then the table's keys: moto's order)."""
 
     def __init__(self, table: Table) -> None:
         self.layout = _index_layout(table)
+        self.table_keys = (table.hash_key_attr, table.range_key_attr)
         #: index name → partition value → primary key → item
-        self.partitions: dict[str, dict[DynamoType, dict[Key, Item]]] = {name: {} for name, _ in self.layout}
-        #: primary key → the (index name, partition value) entries it is in
-        self.entries: dict[Key, list[tuple[str, DynamoType]]] = {}
+        self.partitions: dict[str, dict[DynamoType, dict[Key, Item]]] = {
+            name: {} for name, _, _ in self.layout
+        }
+        #: index name → partition value → [(order, primary key)], sorted (items with the sort key)
+        self.ordered: dict[str, dict[DynamoType, list[tuple[tuple[Any, ...], Key]]]] = {
+            name: {} for name, _, _ in self.layout
+        }
+        #: primary key → the (index name, partition value, order) entries it is in
+        self.entries: dict[Key, list[tuple[str, DynamoType, tuple[Any, ...] | None]]] = {}
         for item in _every_item(table):
             self.add(item)
 
+    def order(self, sort_attribute: str, attrs: dict[str, Any]) -> tuple[Any, ...] | None:
+        hash_attribute, range_attribute = self.table_keys
+        if sort_attribute not in attrs:
+            return None
+        return (
+            attrs[sort_attribute],
+            attrs[hash_attribute],
+            attrs[range_attribute] if range_attribute else None,
+        )
+
     def add(self, item: Item) -> None:
         key = (item.hash_key, item.range_key)
-        placed: list[tuple[str, DynamoType]] = []
-        for name, attribute in self.layout:
+        placed: list[tuple[str, DynamoType, tuple[Any, ...] | None]] = []
+        for name, attribute, sort_attribute in self.layout:
             value = item.attrs.get(attribute)
-            if value is not None:
-                self.partitions[name].setdefault(value, {})[key] = item
-                placed.append((name, value))
+            if value is None:
+                continue
+            self.partitions[name].setdefault(value, {})[key] = item
+            order = self.order(sort_attribute, item.attrs) if sort_attribute else None
+            if order is not None:
+                bisect.insort(self.ordered[name].setdefault(value, []), (order, key), key=_first)
+            placed.append((name, value, order))
         if placed:
             self.entries[key] = placed
 
     def remove(self, key: Key) -> None:
-        for name, value in self.entries.pop(key, ()):
+        for name, value, order in self.entries.pop(key, ()):
             partition = self.partitions[name].get(value)
             if partition is not None:
                 partition.pop(key, None)
                 if not partition:
                     del self.partitions[name][value]
+            if order is not None:
+                ordered = self.ordered[name][value]
+                del ordered[bisect.bisect_left(ordered, order, key=_first)]
+                if not ordered:
+                    del self.ordered[name][value]
 
     def items(self, index: str, value: DynamoType) -> list[Item]:
         return list(self.partitions[index].get(value, {}).values())
 
+    def page(
+        self, index: str, value: DynamoType, *, limit: int, forward: bool, after: dict[str, Any] | None
+    ) -> list[Item] | None:
+        """The `limit` + 1 items a page can hold, in index order after `after` (an exclusive start
+        key), without reading the rest of the partition (DynamoDB reads an index in order, too)."""
+        sort_attribute = next(s for n, _, s in self.layout if n == index)
+        if sort_attribute is None:
+            return None
+        ordered = self.ordered[index].get(value, [])
+        start = None
+        if after is not None:
+            start = self.order(sort_attribute, {k: DynamoType(v) for k, v in after.items()})
+            if start is None:
+                return None
+        if forward:
+            first = 0 if start is None else bisect.bisect_right(ordered, start, key=_first)
+            chosen = ordered[first : first + limit + 1]
+        else:
+            end = len(ordered) if start is None else bisect.bisect_left(ordered, start, key=_first)
+            chosen = ordered[max(0, end - limit - 1) : end]
+        partition = self.partitions[index].get(value, {})
+        return [partition[key] for _, key in chosen]
 
-def _index_layout(table: Table) -> tuple[tuple[str, str], ...]:
-    """(index name, partition-key attribute) of each GSI."""
+
+def _first(entry: tuple[tuple[Any, ...], Key]) -> tuple[Any, ...]:
+    return entry[0]
+
+
+def _index_layout(table: Table) -> tuple[tuple[str, str, str | None], ...]:
+    """(index name, partition-key attribute, sort-key attribute) of each GSI."""
     layout = []
     for index in table.global_indexes or []:
         hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
         if hashes:
-            layout.append((index.name, hashes[0]))
+            layout.append((index.name, hashes[0], ranges[0] if len(ranges) == 1 else None))
     return tuple(layout)
 
 
@@ -254,8 +309,26 @@ def _query_candidates(table: Table, arguments: dict[str, Any]) -> list[Item] | N
         return [partition] if isinstance(partition, Item) else list(partition.values())
     index = _index_keys(table, build=True)
     assert index is not None
-    if (index_name, attribute) not in index.layout:
+    if not any(name == index_name and hashed == attribute for name, hashed, _ in index.layout):
         return None
+    limit = arguments.get("limit")
+    ranged = arguments.get("range_comparison") or arguments.get("range_key_conditions")
+    if (
+        isinstance(limit, int)
+        and limit > 0
+        and not ranged
+        and len(conditions) == 1
+        and not arguments.get("filter_kwargs")
+    ):
+        page = index.page(
+            index_name,
+            value,
+            limit=limit,
+            forward=arguments.get("scan_index_forward") is not False,
+            after=arguments.get("exclusive_start_key"),
+        )
+        if page is not None:
+            return page
     return index.items(index_name, value)
 
 

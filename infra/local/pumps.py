@@ -37,6 +37,12 @@ STREAM_BATCH_SIZE = 100
 STREAM_RETRY_ATTEMPTS = 10
 #: Backoff between stream retries: short locally, so a poison record holds the stream ~5 s, not minutes.
 STREAM_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
+#: Queue pollers per queue: Lambda polls a queue with several concurrent batches (it starts with
+#: five), so a consumer keeps up with a busy producer; one poller would let the queue grow.
+QUEUE_POLLERS = 4
+#: The threaded pumps long-poll their queues (SQS `WaitTimeSeconds`): an idle queue costs one call a
+#: second per poller instead of ten.
+QUEUE_WAIT_S = 1
 #: Fail fast: a pump retries on its next poll, botocore's own retries would only add delay.
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
 
@@ -243,10 +249,13 @@ class QueuePump(Pump):
     ones (or the whole batch, when the invocation fails) come back after the queue's visibility
     timeout, and SQS moves them to the DLQ after maxReceiveCount receives (the queue's redrive)."""
 
-    def __init__(self, spec: QueueSpec, invoker: Invoker = invoke) -> None:
-        super().__init__(f"queue-pump-{spec.name}")
+    def __init__(
+        self, spec: QueueSpec, invoker: Invoker = invoke, *, wait_s: int = 0, poller: int = 0
+    ) -> None:
+        super().__init__(f"queue-pump-{spec.name}-{poller}")
         self.spec = spec
         self._invoke = invoker
+        self._wait_s = wait_s
         self._url: str | None = None
         self._arn: str | None = None
 
@@ -263,7 +272,7 @@ class QueuePump(Pump):
         received = sqs.receive_message(
             QueueUrl=self._url,
             MaxNumberOfMessages=min(self.spec.batch_size, 10),
-            WaitTimeSeconds=0,
+            WaitTimeSeconds=self._wait_s,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
@@ -286,16 +295,21 @@ class QueuePump(Pump):
 
 
 class Pumps:
-    """Every pump of the stack: the stream and one per `topology.QUEUES` entry."""
+    """Every pump of the stack: the stream, and `QUEUE_POLLERS` long-polling pollers per
+    `topology.QUEUES` entry."""
 
     def __init__(
         self,
         settings_of: Callable[[], Settings],
         invoker: Invoker = invoke,
         queues: tuple[QueueSpec, ...] = QUEUES,
+        *,
+        pollers: int = QUEUE_POLLERS,
     ) -> None:
         self.threads: list[Pump] = [StreamPump(settings_of, invoker)]
-        self.threads += [QueuePump(spec, invoker) for spec in queues]
+        self.threads += [
+            QueuePump(spec, invoker, wait_s=QUEUE_WAIT_S, poller=n) for spec in queues for n in range(pollers)
+        ]
 
     def start(self) -> None:
         for thread in self.threads:

@@ -165,6 +165,72 @@ def test_a_query_reads_its_partition_not_the_table(aws: Settings, monkeypatch: p
     assert compared[0] < 100
 
 
+def test_an_index_is_read_in_order_a_page_at_a_time(aws: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given 600 items on one index partition (sort keys written out of order, some tied)
+    client = boto3.client("dynamodb")
+    table = aws.table_name
+    for start in range(0, 600, 25):
+        client.batch_write_item(
+            RequestItems={
+                table: [
+                    {
+                        "PutRequest": {
+                            "Item": {
+                                **key(f"ORG#o#FB#{n:04d}"),
+                                "gsi1pk": {"S": "ORG#o#FEEDBACK"},
+                                "gsi1sk": {"S": f"{(n * 7919) % 300:04d}"},
+                            }
+                        }
+                    }
+                    for n in range(start, start + 25)
+                ]
+            }
+        )
+    expected = sorted((f"{(n * 7919) % 300:04d}", f"ORG#o#FB#{n:04d}") for n in range(600))
+
+    def pages(forward: bool) -> list[tuple[str, str]]:
+        seen: list[tuple[str, str]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            page = client.query(
+                TableName=table,
+                IndexName="gsi1",
+                KeyConditionExpression="gsi1pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": "ORG#o#FEEDBACK"}},
+                ScanIndexForward=forward,
+                Limit=50,
+                **extra,
+            )
+            seen += [(i["gsi1sk"]["S"], i["pk"]["S"]) for i in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return seen
+
+    # When it is read a page of 50 at a time, both ways, Then every item comes once, in order
+    assert pages(forward=True) == expected
+    assert pages(forward=False) == expected[::-1]
+    # and the newest page costs a page's worth of key comparisons, not the partition's
+    compared = [0]
+    less_than = DynamoType.__lt__
+
+    def counting(self: DynamoType, other: DynamoType) -> bool:
+        compared[0] += 1
+        return bool(less_than(self, other))
+
+    monkeypatch.setattr(DynamoType, "__lt__", counting)
+    newest = client.query(
+        TableName=table,
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "ORG#o#FEEDBACK"}},
+        ScanIndexForward=False,
+        Limit=20,
+    )
+    assert [(i["gsi1sk"]["S"], i["pk"]["S"]) for i in newest["Items"]] == expected[::-1][:20]
+    assert compared[0] < 300
+
+
 def test_reading_missing_items_leaves_no_empty_partitions(aws: Settings) -> None:
     # Given a table with one item
     client = boto3.client("dynamodb")

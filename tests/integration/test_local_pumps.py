@@ -4,6 +4,7 @@ partial-failure and dead-letter semantics of the stack's event-source mappings."
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -291,3 +292,34 @@ def test_the_stream_pump_resumes_after_its_iterator_expired(
     # Then it picked up after the last record it handled: the new one, once
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in publisher.records] == ["K#1", "K#2"]
     assert pump.step() is False
+
+
+def test_a_slow_batch_does_not_hold_up_the_next_one(queue: Settings) -> None:
+    # Given a consumer whose first batch blocks, and two pollers on its queue (Lambda polls a queue
+    # with several concurrent batches)
+    release = threading.Event()
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def answer(event: dict[str, Any]) -> dict[str, Any]:
+        numbers = [json.loads(r["body"])["detail"]["n"] for r in event["Records"]]
+        with lock:
+            seen.extend(numbers)
+        if 1 in numbers:
+            release.wait(timeout=20)
+        return {"batchItemFailures": []}
+
+    pumps = Pumps(lambda: queue, Recorder(answer), queues=(SPEC,), pollers=2)
+    pumps.threads = pumps.threads[1:]  # the queue's pollers only
+    pumps.start()
+    try:
+        put_event(queue, "pump.tested", {"n": 1})
+        assert wait_until(lambda: 1 in seen, timeout=10)
+        # When another event arrives while that batch is still running
+        put_event(queue, "pump.tested", {"n": 2})
+        # Then the other poller delivers it meanwhile
+        assert wait_until(lambda: 2 in seen, timeout=10)
+        assert not release.is_set()
+    finally:
+        release.set()
+        pumps.stop()
