@@ -108,10 +108,10 @@ def _process_tree(root: int) -> list[int]:
     return tree
 
 
-def resident_bytes(root: int) -> int:
-    """Resident memory of a process and all its descendants."""
+def resident_bytes(root: int, *, descendants: bool = True) -> int:
+    """Resident memory of a process and (unless told otherwise) all its descendants."""
     total = 0
-    for pid in _process_tree(root):
+    for pid in _process_tree(root) if descendants else [root]:
         try:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
         except OSError:
@@ -238,6 +238,9 @@ class Result:
     memory_start: int
     memory_before: int
     memory_after: int
+    #: The emulator's process alone (moto's data lives there).
+    main_before: int
+    main_after: int
     soak_seconds: float
     cpu_main: float
     cpu_workers: float
@@ -269,6 +272,7 @@ def measure(
         single_before = Load(base, token, total=window, clients=1).run()
         time.sleep(3)  # let the stream and queue pumps catch up before the baseline figure
         memory_before = resident_bytes(pid)
+        main_before = resident_bytes(pid, descendants=False)
         environments_before = len(_process_tree(pid)) - 1
         cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
@@ -278,6 +282,7 @@ def measure(
         single_after = Load(base, token, total=window, clients=1).run()
         time.sleep(3)
         memory_after = resident_bytes(pid)
+        main_after = resident_bytes(pid, descendants=False)
         environments = len(_process_tree(pid)) - 1
     return Result(
         single_before=single_before,
@@ -286,6 +291,8 @@ def measure(
         memory_start=memory_start,
         memory_before=memory_before,
         memory_after=memory_after,
+        main_before=main_before,
+        main_after=main_after,
         soak_seconds=soak_seconds,
         cpu_main=cpu_after[0] - cpu_before[0],
         cpu_workers=cpu_after[1] - cpu_before[1],
@@ -356,7 +363,10 @@ def section(result: Result, window: int = WINDOW) -> str:
         "",
         f"The server's memory at start (before any function ran) was {_mb(result.memory_start)}; the",
         'warm-up\'s execution environments account for the difference to the "before" figure (each',
-        "worker is a Python process with the handler's imports).",
+        "worker is a Python process with the handler's imports). Of the growth, "
+        f"{_mb(result.main_after - result.main_before)} is the emulator's own process ({_mb(result.main_before)} → "
+        f"{_mb(result.main_after)}), where moto keeps every item, message and record the soak wrote "
+        "(as a database keeps its data), and the rest the workers'.",
         "",
         "Where the time goes: during the soak the server spent "
         f"{cpu_per_request * 1000:.1f} ms of CPU per request ({main_per_request * 1000:.1f} ms in the emulator's "

@@ -20,6 +20,8 @@ def result(first: float, last: float, single: float, growth_mb: int) -> Result:
         memory_start=100 << 20,
         memory_before=500 << 20,
         memory_after=(500 + growth_mb) << 20,
+        main_before=200 << 20,
+        main_after=(200 + growth_mb) << 20,
         soak_seconds=10.0,
         cpu_main=1.0,
         cpu_workers=1.0,
