@@ -8,7 +8,10 @@ from pydantic import Field, model_validator
 
 from docket.api.models import ApiModel, InputModel, Pagination
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+#: An address mail can be sent to: no whitespace, control characters or the specials that make an
+#: address parse as a display name or a group (`<>()[]\\,;:"`); SES refuses those, which was a 500.
+_ADDRESS_CHAR = r'[^@\s\x00-\x1f\x7f<>()\[\]\\,;:"]'
+EMAIL_PATTERN = rf"^{_ADDRESS_CHAR}{{1,64}}@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}{{2,}}$"
 Email = Field(pattern=EMAIL_PATTERN, max_length=254, examples=["john@acme.example"])
 
 
