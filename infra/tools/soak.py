@@ -366,7 +366,8 @@ def section(result: Result, window: int = WINDOW) -> str:
         "worker is a Python process with the handler's imports). Of the growth, "
         f"{_mb(result.main_after - result.main_before)} is the emulator's own process ({_mb(result.main_before)} → "
         f"{_mb(result.main_after)}), where moto keeps every item, message and record the soak wrote "
-        "(as a database keeps its data), and the rest the workers'.",
+        "(not broken down further: how much of it is data and how much moto's overhead or the "
+        "heap's fragmentation is not measured here), and the rest the workers'.",
         "",
         "Where the time goes: during the soak the server spent "
         f"{cpu_per_request * 1000:.1f} ms of CPU per request ({main_per_request * 1000:.1f} ms in the emulator's "
