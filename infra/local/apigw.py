@@ -31,6 +31,11 @@ __all__ = ["MAX_PAYLOAD", "RestGateway", "build_rest_event", "refusal", "to_http
 log = logging.getLogger("docket.local.rest")
 #: API Gateway REST's request payload limit.
 MAX_PAYLOAD = 10 * 1024 * 1024
+#: API Gateway's limit on the URL of a regional REST API, in characters.
+MAX_URL_LENGTH = 10240
+#: What the emulator's HTTP server reads of a request line or header (aiohttp's default, 8190,
+#: would answer a longer URL itself, in plain text, before the gateway could refuse it).
+MAX_LINE = 64 * 1024
 #: API Gateway REST's default integration timeout.
 INTEGRATION_TIMEOUT_S = 29.0
 #: Headers the HTTP server sets itself; a function's values for them are not forwarded.
@@ -127,6 +132,9 @@ class RestGateway:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         request_id = str(uuid.uuid4())
         method = request.method
+        if len(request.raw_path) > MAX_URL_LENGTH:
+            # API Gateway refuses it before routing; the stack renders it as its default 4xx
+            return refusal("DEFAULT_4XX", request_id, f"Request URL exceeds {MAX_URL_LENGTH} characters")
         stage_path = strip_base_path(request.path)
         found = match(method, stage_path)
         if found is None:

@@ -19,7 +19,7 @@ from aiohttp import web
 from docket.settings import Settings, get_settings
 from docket.topology import BASE_PATHS, SCHEDULES
 from infra.local import mail
-from infra.local.apigw import RestGateway
+from infra.local.apigw import MAX_LINE, RestGateway
 from infra.local.aws import LocalAws
 from infra.local.environments import Environments
 from infra.local.invoke import Invoker, invoke
@@ -101,7 +101,8 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
         app.router.add_post(prefix + "/@connections/{connection_id}", gateway.post)
         app.router.add_get(prefix + "/@connections/{connection_id}", gateway.info)
         app.router.add_delete(prefix + "/@connections/{connection_id}", gateway.delete)
-    app.router.add_route("*", "/{tail:.*}", dispatch)
+    # `[\s\S]`, not `.`: a path may hold a decoded line feed, which API Gateway routes like any byte
+    app.router.add_route("*", "/{tail:[\\s\\S]*}", dispatch)
     return app
 
 
@@ -125,7 +126,9 @@ class HttpServer:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", port))  # port 0: the OS picks a free one, no probing race
         loop = asyncio.new_event_loop()
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, max_line_size=MAX_LINE, max_field_size=MAX_LINE
+        )
         started = threading.Event()
         failure: list[BaseException] = []
 

@@ -375,7 +375,11 @@ def section(result: Result, window: int = WINDOW) -> str:
         f"{(cpu_per_request - main_per_request) * 1000:.1f} ms in the workers). With {cores} cores and "
         f"{CLIENTS} clients always waiting, a request's latency cannot be below about {CLIENTS} x "
         f"max(CPU per request ÷ cores, the emulator process's share) = {_ms(floor)}, against a single-client "
-        f"p50 of {_ms(single_p50)} (floor ÷ single-client p50 = {floor / single_p50:.2f}).",
+        f"p50 of {_ms(single_p50)} (floor ÷ single-client p50 = {floor / single_p50:.2f}). Even with "
+        "the emulator's work spread perfectly over every core, Little's law bounds the ratio from "
+        f"below by {CLIENTS} clients ÷ {cores} cores x CPU per request ÷ single-client p50 = "
+        f"{CLIENTS / cores * cpu_per_request / single_p50:.2f}: the 3x goal needs single-client "
+        "latency to be mostly waiting, not work, or more cores than clients ÷ 3.",
         "",
         WASTE_REMOVED,
         "",

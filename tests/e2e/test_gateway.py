@@ -398,3 +398,30 @@ def test_post_to_connection_sends_text_or_binary(functions: FakeFunctions, serve
         too_long = httpx.post(url, content=b"x" * (128 * 1024 + 1))
         assert too_long.status_code == 413
         assert too_long.headers["x-amzn-ErrorType"] == "PayloadTooLargeException"
+
+
+def test_a_url_longer_than_api_gateways_limit_is_its_default_4xx_and_a_long_one_below_it_is_served(
+    functions: FakeFunctions, client: httpx.Client
+) -> None:
+    functions.behaviours[AUTHORIZER] = allow({"userId": "usr_1", "orgId": "org_1"})
+    # Given a URL over 8 KB (aiohttp's own request-line limit) but within API Gateway's 10,240
+    served = client.get("/v1/feedback", params={"cursor": "é" * 1500})
+    # Then the function answers it
+    assert served.status_code == 200
+    assert len(functions.events("helpdesk")) == 1
+    # Given one over API Gateway's limit: the stack's default 4xx in the envelope, with CORS
+    refused = client.get("/v1/feedback", params={"cursor": "é" * 2100})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    assert len(functions.events("helpdesk")) == 1
+
+
+def test_a_line_feed_in_a_path_reaches_the_function_as_part_of_the_proxy_parameter(
+    functions: FakeFunctions, client: httpx.Client
+) -> None:
+    functions.behaviours[AUTHORIZER] = allow({"userId": "usr_1", "orgId": "org_1"})
+    reply = client.get("/v1/feedback/fb_0000%0A")
+    assert reply.status_code == 200
+    [event] = functions.events("helpdesk")
+    assert event["pathParameters"] == {"proxy": "fb_0000\n"}

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 
 def refused_in_the_envelope(response: Any) -> bool:
@@ -68,55 +67,8 @@ class KnownFailure:
 ANY_OPERATION = "*"
 
 
-#: aiohttp's default limit on the request line (the emulator's HTTP server)
-LOCAL_REQUEST_LINE_LIMIT = 8190
-
-
-def _answered_by_aiohttp(response: Any) -> bool:
-    # every answer of the gateway emulation carries API Gateway's request id
-    return "x-amzn-requestid" not in {name.lower() for name in response.headers}
-
-
-def _long_request_line(case: Any, response: Any) -> bool:
-    request = getattr(response, "request", None)
-    long = request is not None and len(request.path_url) > LOCAL_REQUEST_LINE_LIMIT
-    return long and _answered_by_aiohttp(response)
-
-
-def _control_character_in_path(case: Any, response: Any) -> bool:
-    # (schemathesis keeps path parameters percent-encoded)
-    values = [unquote(str(v)) for v in (case.path_parameters or {}).values()]
-    return any(c in v for v in values for c in "\n\r") and _answered_by_aiohttp(response)
-
-
-#: What the fuzz run found: each with the predicate that recognises its cases, and a replay.
-KNOWN_FAILURES: tuple[KnownFailure, ...] = (
-    KnownFailure(
-        operation=ANY_OPERATION,
-        shape="request line over 8 KB",
-        owner="A (emulator)",
-        reason=(
-            "the emulator's aiohttp server refuses a request line over 8,190 bytes itself, with a bare "
-            "`400 text/plain` ('Bad Request'), before the gateway emulation runs; API Gateway answers "
-            "an over-long URI with a gateway response (414 Request-URI Too Large) the stack can render "
-            "in the error envelope. Negative generation sends a 2,049+ character cursor, percent-encoded."
-        ),
-        reproduction=Reproduction("GET", "/feedback", query={"cursor": "é" * 2100}),
-        matches=_long_request_line,
-    ),
-    KnownFailure(
-        operation=ANY_OPERATION,
-        shape="line feed in a path parameter",
-        owner="A (emulator)",
-        reason=(
-            "the emulator's catch-all aiohttp route `/{tail:.*}` does not match a path holding a decoded "
-            "line feed (`.` stops at `\\n`), so aiohttp answers `404: Not Found` in text/plain itself; "
-            "API Gateway would route `/feedback/{proxy+}` to the function, which answers in the envelope."
-        ),
-        reproduction=Reproduction("GET", "/feedback/fb_0000%0A"),
-        matches=_control_character_in_path,
-    ),
-)
+#: What the fuzz run found: each with the predicate that recognises its cases, and a replay (none open).
+KNOWN_FAILURES: tuple[KnownFailure, ...] = ()
 
 
 #: what the hostile-shapes pass found: (operation, shape) cells, each a strict xfail (none open)

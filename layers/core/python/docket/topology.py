@@ -304,12 +304,13 @@ def _pattern(resource: str) -> re.Pattern[str]:
     parts = []
     for segment in resource.strip("/").split("/"):
         if segment.endswith("+}"):
-            parts.append(f"(?P<{segment[1:-2]}>.+)")
+            parts.append(f"(?P<{segment[1:-2]}>[\\s\\S]+)")
         elif segment.startswith("{"):
             parts.append(f"(?P<{segment[1:-1]}>[^/]+)")
         else:
             parts.append(re.escape(segment))
-    return re.compile("^/" + "/".join(parts) + "/?$")
+    # `\Z`, not `$` (which also matches before a final line feed), and a greedy part takes any byte
+    return re.compile("^/" + "/".join(parts) + "/?\\Z")
 
 
 @lru_cache(maxsize=1)
