@@ -52,10 +52,10 @@ class WebSocketApi(Construct):
         )
 
     def wire(self, *, handler: DocketFunction, authorizer_function: DocketFunction) -> None:
-        integration = integrations.WebSocketLambdaIntegration("Handler", handler.function)
+        integration = integrations.WebSocketLambdaIntegration("Handler", handler.target)
         # Anonymous connections may `ping`; the function decides, so no identity source is required.
         authorizer = authorizers.WebSocketLambdaAuthorizer(
-            "Authorizer", authorizer_function.function, identity_source=[]
+            "Authorizer", authorizer_function.target, identity_source=[]
         )
         self.api.add_route("$connect", integration=integration, authorizer=authorizer)
         self.api.add_route("$disconnect", integration=integration)
