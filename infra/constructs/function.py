@@ -13,7 +13,7 @@ from constructs import Construct
 
 from infra.constructs.layers import ARCHITECTURE, RUNTIME, Layers
 from infra.naming import LIVE_ALIAS, pascal
-from infra.runtime_env import powertools_environment
+from infra.runtime_env import function_environment
 
 
 class DocketFunction(Construct):
@@ -64,7 +64,7 @@ class DocketFunction(Construct):
             role=self.role,
             description=description or f"Docket {name}",
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
-            environment={**powertools_environment(name, xray_sdk=xray_sdk), **environment},
+            environment={**function_environment(name, xray_sdk=xray_sdk), **environment},
         )
         #: What event sources and APIs invoke: the function itself, or with SnapStart the `live`
         #: alias of the version published from this synth (SnapStart never applies to $LATEST).

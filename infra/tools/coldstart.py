@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from docket.topology import all_function_names
+from infra.runtime_env import function_environment
 from infra.tools import build_layer, coldstart_probe
 from infra.tools.functions import ROOT
 
@@ -49,8 +50,9 @@ BASELINE = "__baseline__"
 BASELINE_CODE = "import boto3\nboto3.client('dynamodb', region_name='us-east-1')"
 #: Layouts compared: what shipped before bytecode, and what ships now.
 LAYOUTS = ("source", "bytecode")
-#: Powertools' variables, as `DocketFunction` sets them
-FUNCTION_ENV = {"POWERTOOLS_METRICS_NAMESPACE": "Docket", "POWERTOOLS_LOG_LEVEL": "INFO"}
+#: Also probed with the in-function X-Ray SDK on (`-c docket:xraySdk=true`), to show what it costs.
+WITH_XRAY_SDK = "helpdesk"
+XRAY_SUFFIX = " + X-Ray SDK"
 #: What Lambda sets in every python3.12 execution environment (credentials are the role's)
 LAMBDA_ENV = {
     "AWS_REGION": "us-east-1",
@@ -160,7 +162,9 @@ def _files(root: Path) -> set[str]:
 # one probe
 
 
-def _environment(root: Path, function: str, settings_env: dict[str, str], *, record: bool) -> dict[str, str]:
+def _environment(
+    root: Path, function: str, settings_env: dict[str, str], *, record: bool, xray_sdk: bool = False
+) -> dict[str, str]:
     opt = root / "opt" / "python"
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -168,8 +172,7 @@ def _environment(root: Path, function: str, settings_env: dict[str, str], *, rec
         "PYTHONPATH": f"{opt / 'lib' / 'python3.12' / 'site-packages'}:{opt}",
         "PYTHONDONTWRITEBYTECODE": "1",
         **LAMBDA_ENV,
-        **FUNCTION_ENV,
-        "POWERTOOLS_SERVICE_NAME": function,
+        **function_environment(function, xray_sdk=xray_sdk),
         "AWS_LAMBDA_FUNCTION_NAME": f"docket-{function}",
         **settings_env,
     }
@@ -295,12 +298,16 @@ def measure(scenarios: dict[str, Scenario], settings_env: dict[str, str], *, run
         answers[function] = answer["answers"]
 
     probed: dict[str, dict[str, Probed]] = {layout: {name: Probed() for name in names} for layout in LAYOUTS}
+    with_sdk = WITH_XRAY_SDK + XRAY_SUFFIX
+    if WITH_XRAY_SDK in scenarios:
+        probed["bytecode"][with_sdk] = Probed()
     for _ in range(runs):
         for layout, root in roots.items():
-            for name in names:
-                env = _environment(root, name, settings_env, record=False)
-                event = scenarios[name].event if name in scenarios else None
-                answer, stderr = probe(python, root, name, env, event=event, answers=answers.get(name))
+            for name in probed[layout]:
+                function = name.removesuffix(XRAY_SUFFIX)
+                env = _environment(root, function, settings_env, record=False, xray_sdk=name != function)
+                event = scenarios[function].event if function in scenarios else None
+                answer, _ = probe(python, root, function, env, event=event, answers=answers.get(function))
                 if answer["unanswered"]:
                     raise RuntimeError(
                         f"{name} asked AWS for what the recording lacks: {answer['unanswered']}"

@@ -9,16 +9,17 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
-
 
 @cache
 def client(service: str, endpoint_url: str | None = None) -> Any:
-    """A shared client; `endpoint_url` only for endpoints that come from settings (WebSocket)."""
-    config = _CONFIG
+    """A shared client; `endpoint_url` only for endpoints that come from settings (WebSocket).
+
+    boto3 is imported here, by the first client: a function whose request makes no AWS call (the
+    health check, the docs) never loads it."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
     if service == "s3":
         config = config.merge(Config(signature_version="s3v4"))
     return boto3.session.Session().client(service, config=config, endpoint_url=endpoint_url)
