@@ -43,7 +43,7 @@ def principal_from_token(token: str) -> Principal:
     claims = verify_access_token(token)
     session_id = claims.get("sid")
     # every Docket access token belongs to a session; a revoked one is refused on the next call
-    session = sessions.active(session_id) if isinstance(session_id, str) else None
+    session = sessions.active_view(session_id) if isinstance(session_id, str) else None
     if session is None:
         raise AuthenticationFailed("Session is not active")
     return Principal(

@@ -1,0 +1,85 @@
+"""What a request costs in AWS calls: none where none is needed, one projected read per authorization."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+
+from docket.identity import sessions
+from docket.settings import Settings
+from tests.integration.support import call
+from tests.integration.test_tokens import CLAIMS, authorize
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Every botocore call (boto3 and PynamoDB alike) as `(service.Operation, parameters)`."""
+    made: list[tuple[str, dict[str, Any]]] = []
+    original = BaseClient._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        made.append((f"{client.meta.service_model.service_name}.{operation}", params))
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    yield made
+
+
+def test_the_health_check_calls_no_aws_service(aws: Settings, aws_calls: list[Any]) -> None:
+    # Given rate limits on (as deployed), When a monitor polls the health check
+    reply = call("platform", "GET", "/v1/health")
+    # Then it answers without counting the request anywhere
+    assert reply.status == 200
+    assert aws_calls == []
+    assert "X-RateLimit-Limit" not in reply.headers
+
+
+def test_a_cors_preflight_calls_no_aws_service(aws: Settings, aws_calls: list[Any]) -> None:
+    # Given a browser's preflight for a protected route (API Gateway passes it without the authorizer)
+    reply = call(
+        "helpdesk",
+        "OPTIONS",
+        "/v1/feedback",
+        headers={"Origin": "https://app.firm.example", "Access-Control-Request-Method": "POST"},
+    )
+    # Then it is answered from the configuration alone
+    assert reply.status == 204
+    assert aws_calls == []
+
+
+def test_other_routes_are_still_rate_limited(aws: Settings, aws_calls: list[Any]) -> None:
+    # Given the public OpenAPI document, When it is fetched, Then the caller's counter moves (one write)
+    reply = call("docs", "GET", "/v1/openapi.json")
+    assert reply.status == 200
+    assert [name for name, _ in aws_calls] == ["dynamodb.UpdateItem"]
+    assert reply.headers["X-RateLimit-Limit"]
+
+
+def test_the_authorizer_reads_the_session_once_and_only_what_it_needs(
+    aws: Settings, aws_calls: list[Any]
+) -> None:
+    # Given a live session's access token, and the key set already cached by an earlier request
+    tokens = sessions.start(user_id=CLAIMS.user_id, org_id=CLAIMS.org_id, permissions=CLAIMS.permissions)
+    authorize({"Authorization": f"Bearer {tokens.access_token}"})
+    aws_calls.clear()
+    # When a request is authorized
+    answer = authorize({"Authorization": f"Bearer {tokens.access_token}"})
+    # Then it took one consistent GetItem that leaves the refresh hash, roles and device in the table
+    assert answer["context"]["sessionId"] == tokens.session_id
+    [(name, params)] = aws_calls
+    assert name == "dynamodb.GetItem"
+    assert params["ConsistentRead"] is True
+    projected = {params["ExpressionAttributeNames"][n] for n in params["ProjectionExpression"].split(", ")}
+    assert projected == {"type", "session_id", "revoked_at", "expires_at", "mfa_setup_required"}
+
+
+def test_a_revoked_session_is_still_refused_on_the_next_call(aws: Settings) -> None:
+    # Given an authorized session, When it is revoked, Then the very next authorization refuses it
+    tokens = sessions.start(user_id=CLAIMS.user_id, org_id=CLAIMS.org_id)
+    authorize({"Authorization": f"Bearer {tokens.access_token}"})
+    sessions.revoke(tokens.session_id, reason="test")
+    with pytest.raises(Exception, match="Unauthorized"):
+        authorize({"Authorization": f"Bearer {tokens.access_token}"})
