@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from tests.integration.test_tokens import CLAIMS, authorize
 
 
 @pytest.fixture
-def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """Every botocore call (boto3 and PynamoDB alike) as `(service.Operation, parameters)`."""
     made: list[tuple[str, dict[str, Any]]] = []
     original = BaseClient._make_api_call
@@ -25,7 +24,7 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[
         return original(client, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
-    yield made
+    return made
 
 
 def test_the_health_check_calls_no_aws_service(aws: Settings, aws_calls: list[Any]) -> None:
