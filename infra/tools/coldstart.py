@@ -249,7 +249,7 @@ def heaviest_packages(stderr: str, top: int = 5) -> list[tuple[str, float]]:
 
 
 @contextmanager
-def _custom_resource_answers() -> Iterator[str]:
+def custom_resource_answers() -> Iterator[str]:
     """A loopback stand-in for CloudFormation's pre-signed ResponseURL (the keys function PUTs there)."""
 
     class Answer(BaseHTTPRequestHandler):
@@ -316,11 +316,18 @@ def measure(scenarios: dict[str, Scenario], settings_env: dict[str, str], *, run
                 probed[layout][name].first_s.append(answer["first_s"])
 
     heaviest = {}
-    for name in names:
-        env = _environment(roots["bytecode"], name, settings_env, record=False)
-        event = scenarios[name].event if name in scenarios else None
+    for name in probed["bytecode"]:
+        function = name.removesuffix(XRAY_SUFFIX)
+        env = _environment(roots["bytecode"], function, settings_env, record=False, xray_sdk=name != function)
+        event = scenarios[function].event if function in scenarios else None
         _, stderr = probe(
-            python, roots["bytecode"], name, env, event=event, answers=answers.get(name), importtime=True
+            python,
+            roots["bytecode"],
+            function,
+            env,
+            event=event,
+            answers=answers.get(function),
+            importtime=True,
         )
         heaviest[name] = heaviest_packages(stderr)
 

@@ -21,7 +21,8 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "publisher": {"boto3": "every stream batch ends in PutEvents"},
 }
-#: Functions whose representative requests make no AWS call: they must not load the AWS SDK at all.
+#: Functions whose modules need no AWS SDK (the health check calls no AWS service; the docs load the
+#: SDK with their first rate-limited request): importing them must not load it.
 NO_AWS = ("platform", "docs")
 AWS_SDK = ("boto3", "botocore.session", "botocore.client", "pynamodb")
 

@@ -22,7 +22,7 @@ DEFERRED_IMPORTS: dict[str, str] = {
     "segno": "QR codes: MFA enrolment",
     "aws_xray_sdk": "the X-Ray SDK: the first traced invocation, with -c docket:xraySdk=true",
     "aws_lambda_powertools.utilities.idempotency": "a POST with Idempotency-Key; the queue consumers",
-    "boto3": "the first AWS call (the health check and the docs make none)",
+    "boto3": "the first AWS call (a health check makes none)",
 }
 
 #: What boto3 clients and PynamoDB connections are bound to once created.
