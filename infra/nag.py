@@ -40,8 +40,8 @@ def acknowledge_findings(stack: DocketStack) -> None:
     _ack(
         [api],
         "APIG4",
-        "Public by design: GET /health, /openapi.json, /docs and CORS preflight OPTIONS (topology.api_methods "
-        "marks them); every other method uses the Lambda authorizer.",
+        "Public by design: GET (and HEAD) /health, /openapi.json, /docs, the sign-in routes and CORS preflight "
+        "OPTIONS (topology.api_methods marks them); every other method uses the Lambda authorizer.",
     )
     _ack(
         [stack.websocket.api],

@@ -57,7 +57,11 @@ def rest_event(
 
 
 def call(function: str, method: str, path: str, **kwargs: Any) -> Reply:
-    event = rest_event(method, path, **kwargs)
+    return invoke(function, rest_event(method, path, **kwargs))
+
+
+def invoke(function: str, event: dict[str, Any]) -> Reply:
+    """Run `function`'s handler on a (possibly hand-adjusted) REST event; an empty body is None."""
     response = load(function).handler(event, FakeContext())
     headers = dict(response.get("headers") or {})
     for name, values in (response.get("multiValueHeaders") or {}).items():

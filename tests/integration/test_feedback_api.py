@@ -38,7 +38,7 @@ def test_submit_answers_201_with_envelope_etag_location_and_an_audit_entry(aws: 
     assert reply.data["status"] == "new"
     assert reply.data["userId"] == "usr_alice"
     assert reply.headers["ETag"] == '"v1"'
-    assert reply.headers["Location"] == f"/feedback/{reply.data['id']}"
+    assert reply.headers["Location"] == f"/v1/feedback/{reply.data['id']}"
     assert reply.headers["X-Request-Id"]
     [audit] = items_of_type(aws, "audit")
     assert (audit["action"], audit["entity_id"], audit["actor_id"]) == (
@@ -234,7 +234,7 @@ def test_unknown_routes_and_methods_are_404_and_405_envelopes(aws: Settings) -> 
     assert nowhere.error["code"] == "RESOURCE_NOT_FOUND"
     delete = call("helpdesk", "DELETE", f"/v1/feedback/{created.data['id']}", principal=ALICE)
     assert delete.status == 405
-    assert delete.headers["Allow"] == "GET, PUT"
+    assert delete.headers["Allow"] == "GET, HEAD, OPTIONS, PUT"
 
 
 @pytest.mark.parametrize("path", ["/v1/feedback", "/api/v1/feedback/", "/api/feedback", "/feedback/"])

@@ -27,3 +27,12 @@ def test_unknown_actions_name_the_known_ones() -> None:
     reply = dispatch(MEMBER, json.dumps({"action": "fly"}))
     assert reply is not None
     assert "ping" in reply["error"]["message"]
+
+
+def test_frames_json_cannot_read_safely_get_an_error_frame_not_a_failure() -> None:
+    # A frame nested far deeper than json.loads recurses (its RecursionError failed the function,
+    # which API Gateway turns into an "Internal server error" frame), or holding a 5,000-digit number
+    for frame in ("[" * 100_000 + "]" * 100_000, '{"action": "ping", "n": 1' + "0" * 5000 + "}"):
+        reply = dispatch(MEMBER, frame)
+        assert reply is not None
+        assert reply["error"]["code"] == "VALIDATION_ERROR"

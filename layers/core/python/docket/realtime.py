@@ -7,11 +7,11 @@ event id and the entity.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from docket import clock
+from docket.api import bodies
 from docket.events.catalog import DomainEvent, named
 from docket.events.push import broadcast, connections_of_org
 from docket.security.principal import Principal
@@ -37,9 +37,9 @@ def _error(code: str, message: str) -> dict[str, Any]:
 def dispatch(principal: Principal, frame: str | None) -> dict[str, Any] | None:
     """Handle one client frame; the return value (if any) is the reply frame."""
     try:
-        message = json.loads(frame or "")
-    except ValueError:
-        return _error("VALIDATION_ERROR", "Frames must be JSON objects with an `action`")
+        message = bodies.parse(frame or "")
+    except bodies.InvalidJson as exc:
+        return _error("VALIDATION_ERROR", f"Frames must be JSON objects with an `action` ({exc.message})")
     if not isinstance(message, dict) or not isinstance(message.get("action"), str):
         return _error("VALIDATION_ERROR", "Frames must be JSON objects with an `action`")
     action = ACTIONS.get(message["action"])

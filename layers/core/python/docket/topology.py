@@ -221,7 +221,7 @@ def api_methods() -> tuple[ApiMethod, ...]:
 
     Each prefix gets `ANY` (behind the authorizer) and a public `OPTIONS` (CORS preflights carry
     no credentials), on the prefix itself and on its `{proxy+}` child; public routes get their
-    own method without the authorizer.
+    own method without the authorizer (a public GET a public HEAD too).
     """
     methods: list[ApiMethod] = []
     for api_group in API_GROUPS:
@@ -231,6 +231,10 @@ def api_methods() -> tuple[ApiMethod, ...]:
                 methods.append(ApiMethod(api_group, resource, "OPTIONS", public=True))
         for route in api_group.public:
             methods.append(ApiMethod(api_group, route.path, route.method, public=True))
+            if route.method == "GET":
+                # the resolver answers HEAD as GET; without its own public method a HEAD would
+                # fall to the prefix's authorized ANY
+                methods.append(ApiMethod(api_group, route.path, "HEAD", public=True))
             # a public route is its own resource: it needs its own CORS preflight method
             if route.path not in api_group.prefixes:
                 methods.append(ApiMethod(api_group, route.path, "OPTIONS", public=True))

@@ -1,5 +1,8 @@
 """`Idempotency-Key` on POST: a retry returns the first result; the same key with another body is a 409.
 
+"The same body" is the same JSON value: a retry that spells it with other spacing or key order is
+a replay, not a conflict (`body_digest`).
+
 Built on Powertools idempotency, stored in the single table. Keys are scoped to the caller and
 the route, and each record gets its own partition (`IDEMPOTENCY#<hash>`), so no tenant's retries
 share a partition with another's.
@@ -14,6 +17,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
+from docket.api import bodies
 from docket.api import request as request_state
 from docket.data.schema import PRIMARY, TTL_ATTRIBUTE
 from docket.errors import Conflict, ValidationFailed
@@ -92,12 +96,11 @@ def middleware(app: Any, next_middleware: NextMiddleware) -> Response[Any]:
         if principal
         else f"ip:{event.request_context.identity.source_ip}"
     )
-    body = event.decoded_body or ""
     request = {
         "scope": scope,
         "route": f"{event.http_method} {app.context['_route'].rule.pattern}",
         "key": key,
-        "bodyHash": hashlib.sha256(body.encode()).hexdigest(),
+        "bodyHash": body_digest(event),
     }
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -124,6 +127,20 @@ def middleware(app: Any, next_middleware: NextMiddleware) -> Response[Any]:
     return Response(
         status_code=stored["status"], body=stored["body"], headers=headers, content_type="application/json"
     )
+
+
+def body_digest(event: Any) -> str:
+    """What makes two retries "the same request body": the same JSON value (keys in any order,
+    any insignificant whitespace), or, for a body that is not JSON, the same bytes."""
+    try:
+        text = event.decoded_body or ""
+    except ValueError:  # base64 that is not UTF-8 text: compare the bytes as sent
+        text = str(event.body or "")
+    try:
+        spelled = "json:" + bodies.canonical(bodies.parse(text))
+    except bodies.InvalidJson:
+        spelled = "raw:" + text
+    return hashlib.sha256(spelled.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _header(event: Any, name: str) -> str | None:

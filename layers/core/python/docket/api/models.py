@@ -1,11 +1,27 @@
-"""Base models for the API: camelCase out, camelCase or snake_case in."""
+"""Base models for the API: camelCase out, camelCase or snake_case in.
+
+Request bodies (`InputModel`) say, for every field that may be left out, what `null` means:
+
+- `Omittable[T]`: may be left out (an update keeps the stored value); `null` is refused with the
+  field's name. The spec shows the field as `T`, not required, never null.
+- `Nullable[T]`: `null` is a value (in an update, it clears the field). The spec shows `T | null`.
+
+A bare `T | None` on an InputModel field is refused when the class is defined, so no route can
+leave the question open. JSON numbers and booleans validate strictly (`"5"` and `true` are not
+an integer, `1` is not a boolean); strings, enums (by their string value) and dates (ISO strings)
+read as declared. Query and path parameters are not InputModels: they arrive as strings and keep
+their lax parsing.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+import types
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 
 class ApiModel(BaseModel):
@@ -23,13 +39,104 @@ class ApiModel(BaseModel):
     )
 
 
+T = TypeVar("T")
+
+
+class _NotNull:
+    """Marks an `Omittable` field: a present `null` is refused, and the schema omits the null branch."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(_refuse_null, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        rendered = handler(schema)
+        branches = [b for b in rendered.get("anyOf", ()) if b != {"type": "null"}]
+        if len(branches) == 1:
+            rest = {k: v for k, v in rendered.items() if k != "anyOf"}
+            return {**branches[0], **rest}
+        if branches:
+            return {**rendered, "anyOf": branches}
+        return rendered
+
+
+class _NullClears:
+    """Marks a `Nullable` field: `null` is a value the caller may send."""
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("null_not_allowed", "must not be null (leave the field out to keep it)")
+    return value
+
+
+Omittable = Annotated[T | None, _NotNull()]
+Nullable = Annotated[T | None, _NullClears()]
+
+_STRICT_SCHEMAS = frozenset({"int", "float", "decimal", "bool"})
+
+
+def _strict_numbers(schema: Any) -> Any:
+    """A copy of a core schema with every number and boolean schema strict (unless set explicitly)."""
+    if isinstance(schema, dict):
+        copied = {key: _strict_numbers(value) for key, value in schema.items()}
+        if copied.get("type") in _STRICT_SCHEMAS:
+            copied.setdefault("strict", True)
+        return copied
+    if isinstance(schema, list):
+        return [_strict_numbers(item) for item in schema]
+    return schema
+
+
+def _admits_none(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        return any(arg is type(None) or _admits_none(arg) for arg in get_args(annotation))
+    if origin is Literal:
+        return None in get_args(annotation)
+    return annotation is None or annotation is type(None)
+
+
 class InputModel(ApiModel):
-    """Request bodies: unknown fields are refused, so typos are a 400 instead of a silent no-op."""
+    """Request bodies: unknown fields are refused, so typos are a 400 instead of a silent no-op;
+    numbers and booleans are strict; every field that admits `null` says what it means."""
 
     model_config = ConfigDict(extra="forbid")
 
+    #: `Omittable` fields (by alias): the spec shows no `default: null` for them.
+    __omittable__: ClassVar[frozenset[str]] = frozenset()
 
-T = TypeVar("T")
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        omittable = set()
+        for name, field in cls.model_fields.items():
+            markers = {type(m) for m in field.metadata}
+            if _NotNull in markers:
+                omittable.add(field.alias or name)
+            elif _NullClears not in markers and _admits_none(field.annotation):
+                raise TypeError(
+                    f"{cls.__name__}.{name} admits null: declare it Omittable[...] (may be left out, "
+                    "never null) or Nullable[...] (null is a value) from docket.api.models"
+                )
+        cls.__omittable__ = frozenset(omittable)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        strict: CoreSchema = _strict_numbers(handler(source))
+        return strict
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        rendered = handler(schema)
+        properties = handler.resolve_ref_schema(rendered).get("properties", {})
+        for name in cls.__omittable__:
+            if name in properties and properties[name].get("default", ...) is None:
+                del properties[name]["default"]
+        return rendered
 
 
 class Ok(ApiModel, Generic[T]):

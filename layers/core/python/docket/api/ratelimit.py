@@ -18,29 +18,71 @@ from docket.settings import get_settings
 from docket.topology import RATE_LIMITS, RateCategory
 
 HOUR_S = 3600
+MINUTE_S = 60
+
+
+@dataclass(frozen=True)
+class Window:
+    """One limit over one fixed window: the hour's quota, or the minute's burst."""
+
+    policy: str
+    limit: int
+    seconds: int
+    hits: int
+    reset_epoch: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.hits)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.hits > self.limit
 
 
 @dataclass(frozen=True)
 class RateState:
+    """Both windows of a caller's category after this request.
+
+    `X-RateLimit-*` describe one window: the one that blocks on a 429 (the hour when both do, as it
+    blocks longer), the hour otherwise, as seed 000 shows them (`1000` / `999`). The IETF fields
+    describe both, so a client also sees the burst coming."""
+
     category: RateCategory
-    limit: int
-    remaining: int
-    reset_epoch: int
-    retry_after: int | None
+    hour: Window
+    minute: Window
+
+    @property
+    def blocking(self) -> Window | None:
+        return next((w for w in (self.hour, self.minute) if w.exceeded), None)
+
+    @property
+    def reported(self) -> Window:
+        return self.blocking or self.hour
+
+    @property
+    def retry_after(self) -> int | None:
+        blocking = self.blocking
+        return None if blocking is None else max(1, blocking.reset_epoch - clock.epoch())
 
     def headers(self) -> dict[str, str]:
         now = clock.epoch()
-        window_left = max(0, self.reset_epoch - now)
+        windows = (self.hour, self.minute)
+        reported = self.reported
         headers = {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(self.reset_epoch),
-            # IETF draft-ietf-httpapi-ratelimit-headers (structured fields)
-            "RateLimit-Policy": f'"{self.category.value}";q={self.limit};w={HOUR_S}',
-            "RateLimit": f'"{self.category.value}";r={self.remaining};t={window_left}',
+            "X-RateLimit-Limit": str(reported.limit),
+            "X-RateLimit-Remaining": str(reported.remaining),
+            "X-RateLimit-Reset": str(reported.reset_epoch),
+            # IETF draft-ietf-httpapi-ratelimit-headers (structured fields): every policy, then
+            # what is left of each
+            "RateLimit-Policy": ", ".join(f'"{w.policy}";q={w.limit};w={w.seconds}' for w in windows),
+            "RateLimit": ", ".join(
+                f'"{w.policy}";r={w.remaining};t={max(0, w.reset_epoch - now)}' for w in windows
+            ),
         }
-        if self.retry_after is not None:
-            headers["Retry-After"] = str(self.retry_after)
+        retry_after = self.retry_after
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
         return headers
 
 
@@ -50,7 +92,7 @@ def hit(caller: str, category: RateCategory) -> RateState:
     now = clock.epoch()
     window = now - now % HOUR_S
     reset = window + HOUR_S
-    minute = (now % HOUR_S) // 60
+    minute = (now % HOUR_S) // MINUTE_S
     result = client("dynamodb").update_item(
         TableName=get_settings().table_name,
         Key={PRIMARY.partition: {"S": f"RATE#{caller}"}, PRIMARY.sort: {"S": f"{category.value}#{window}"}},
@@ -60,24 +102,28 @@ def hit(caller: str, category: RateCategory) -> RateState:
         ReturnValues="UPDATED_NEW",
     )
     attributes = result["Attributes"]
-    hour_hits = int(attributes["hits"]["N"])
-    minute_hits = int(attributes[f"m{minute}"]["N"])
-    retry_after: int | None = None
-    if hour_hits > limits.per_hour:
-        retry_after = max(1, reset - now)
-    elif minute_hits > limits.burst_per_minute:
-        retry_after = max(1, 60 - now % 60)
     return RateState(
         category=category,
-        limit=limits.per_hour,
-        remaining=max(0, limits.per_hour - hour_hits),
-        reset_epoch=reset,
-        retry_after=retry_after,
+        hour=Window(
+            policy=category.value,
+            limit=limits.per_hour,
+            seconds=HOUR_S,
+            hits=int(attributes["hits"]["N"]),
+            reset_epoch=reset,
+        ),
+        minute=Window(
+            policy=f"{category.value}-burst",
+            limit=limits.burst_per_minute,
+            seconds=MINUTE_S,
+            hits=int(attributes[f"m{minute}"]["N"]),
+            reset_epoch=now - now % MINUTE_S + MINUTE_S,
+        ),
     )
 
 
 def enforce(caller: str, category: RateCategory) -> RateState:
     state = hit(caller, category)
-    if state.retry_after is not None:
-        raise RateLimited(state.retry_after, headers=state.headers())
+    retry_after = state.retry_after
+    if retry_after is not None:
+        raise RateLimited(retry_after, headers=state.headers())
     return state

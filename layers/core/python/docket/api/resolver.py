@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
     OpenAPIResponseValidationMiddleware,
+    _is_or_contains_sequence,
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -29,10 +30,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from docket import clock
-from docket.api import idempotency, ratelimit
+from docket.api import bodies, idempotency, ratelimit
 from docket.api import request as request_state
 from docket.errors import (
     DocketError,
@@ -48,6 +50,7 @@ from docket.observability import logger, metrics, traced
 from docket.security import browser
 from docket.settings import get_settings
 from docket.topology import BASE_PATHS, MFA_SETUP_ROUTES, Route, rate_category
+from docket.topology import group as group_of
 
 #: Bodies larger than this are refused before any work (and before validation): JSON never needs
 #: more than 1 MB; other bodies (uploads) get what fits in Lambda's 6 MB synchronous payload.
@@ -57,9 +60,9 @@ MAX_OTHER_BODY = int(5.5 * 1024 * 1024)
 CORS_ALLOW_HEADERS = "Authorization,Content-Type,X-API-Key,Idempotency-Key,If-Match,X-CSRF-Token,X-Request-Id"
 CORS_EXPOSE_HEADERS = (
     "ETag,Location,Retry-After,X-Request-Id,X-RateLimit-Limit,X-RateLimit-Remaining,X-RateLimit-Reset,"
-    "RateLimit,RateLimit-Policy,Idempotent-Replayed"
+    "RateLimit,RateLimit-Policy,Idempotent-Replayed,WWW-Authenticate,Allow"
 )
-CORS_ALLOW_METHODS = "GET,POST,PUT,PATCH,DELETE,OPTIONS"
+CORS_ALLOW_METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"
 
 
 def _compact_json(value: Any) -> str:
@@ -88,16 +91,20 @@ def build_app(
         app.include_router(router)
     _guard_before_validation(app, _request_guard(group))
     app.use(middlewares=[idempotency.middleware])
-    _register_error_mapper(app, protocol_errors or {})
+    _register_error_mapper(app, group, protocol_errors or {})
     return app
 
 
 class _GuardedValidation(OpenAPIRequestValidationMiddleware):
-    """Runs the platform's guard, then Powertools' request validation.
+    """Runs the platform's guard, then Powertools' request validation, reading JSON bodies safely.
 
     Powertools always puts request validation first in a route's chain; the guard (rate limit,
     CSRF, MFA gate) must come before it, or a flood of invalid requests would never be limited
-    and a cookie write without its CSRF token would learn how its body fails validation."""
+    and a cookie write without its CSRF token would learn how its body fails validation.
+
+    JSON bodies are read by `docket.api.bodies` (bounded depth, numbers DynamoDB can store), and
+    their top-level type must be the one the route declares: Powertools would otherwise take the
+    first element of an array sent where an object is expected (its form-data unwrapping)."""
 
     def __init__(self, guard: Callable[[Any, NextMiddleware], Response[Any]]) -> None:
         super().__init__()
@@ -105,9 +112,82 @@ class _GuardedValidation(OpenAPIRequestValidationMiddleware):
 
     def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
         def validate(inner: Any) -> Response[Any]:
+            route = inner.context["_route"]
+            if not route.dependant.body_params and _is_json(inner.current_event):
+                # no route reads this body, but no body may be one that a later reader chokes on
+                text = _body_text(inner.current_event)
+                if text and bodies.depth(text) > bodies.MAX_DEPTH:
+                    raise _invalid_body(bodies.InvalidJson("json_too_deep", _TOO_DEEP))
             return super(_GuardedValidation, self).handler(inner, next_middleware)
 
         return self.guard(app, cast(NextMiddleware, validate))
+
+    def _parse_json_data(self, app: Any) -> Any:
+        event = app.current_event
+        text = _body_text(event)
+        if not text:
+            return None
+        try:
+            value = bodies.parse(text)
+        except bodies.InvalidJson as exc:
+            raise _invalid_body(exc) from None
+        _check_top_level_type(app.context["_route"].dependant.body_params, value)
+        # anything that reads `json_body` later gets this parse, never a recursive json.loads
+        event.__dict__["json_body"] = value
+        return value
+
+
+_TOO_DEEP = f"JSON nests deeper than {bodies.MAX_DEPTH} levels"
+
+
+def _is_json(event: Any) -> bool:
+    content_type = str(event.headers.get("content-type", "")).strip()
+    return not content_type or content_type.startswith("application/json")
+
+
+def _body_text(event: Any) -> str | None:
+    try:
+        text: str | None = event.decoded_body
+    except ValueError:  # base64 that is not UTF-8 text
+        raise _invalid_body(bodies.InvalidJson("json_invalid", "the body is not UTF-8 text")) from None
+    return text
+
+
+def _invalid_body(exc: bodies.InvalidJson) -> RequestValidationError:
+    message = exc.message if exc.position is None else f"{exc.message} (at character {exc.position})"
+    return RequestValidationError([{"type": exc.kind, "loc": ("body",), "msg": message, "input": {}}])
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number" if value is not None else "null"
+
+
+def _check_top_level_type(body_params: Sequence[Any], value: Any) -> None:
+    """An array where the route takes an object (or a scalar where it takes a model) is a 400."""
+    if len(body_params) != 1 or getattr(body_params[0].field_info, "embed", False) or value is None:
+        return
+    annotation = body_params[0].field_info.annotation
+    if _is_or_contains_sequence(annotation):
+        return
+    wants_object = _is_or_contains_model(annotation)
+    if isinstance(value, list) or (wants_object and not isinstance(value, dict)):
+        expected = "an object" if wants_object else "a single value"
+        problem = {"type": "json_type", "loc": ("body",), "input": {}}
+        raise RequestValidationError([{**problem, "msg": f"must be {expected}, not {_json_type(value)}"}])
+
+
+def _is_or_contains_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return not getattr(annotation, "__pydantic_root_model__", False)
+    return any(_is_or_contains_model(arg) for arg in get_args(annotation))
 
 
 def _guard_before_validation(
@@ -200,7 +280,7 @@ def _validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def _register_error_mapper(
-    app: APIGatewayRestResolver, protocol_errors: Mapping[str, RequestErrorRenderer]
+    app: APIGatewayRestResolver, group: str, protocol_errors: Mapping[str, RequestErrorRenderer]
 ) -> None:
     def protocol_renderer() -> RequestErrorRenderer | None:
         route = app.context.get("_route")
@@ -210,7 +290,8 @@ def _register_error_mapper(
     def docket_error(exc: DocketError) -> Response[Any]:
         if exc.status >= 500:
             logger.exception("request failed")
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+        headers = {**_challenge(app, group, exc.status, exc.message), **exc.headers}
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[Any]:
@@ -249,7 +330,10 @@ def _register_error_mapper(
     @app.exception_handler(ServiceError)
     def service_error(exc: ServiceError) -> Response[Any]:
         known = {e.status: e.code for e in DocketError.__subclasses__()}
-        return error_response(exc.status_code, known.get(exc.status_code, "ERROR"), str(exc.msg))
+        headers = _challenge(app, group, exc.status_code, str(exc.msg))
+        return error_response(
+            exc.status_code, known.get(exc.status_code, "ERROR"), str(exc.msg), None, headers
+        )
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response[Any]:
@@ -260,13 +344,43 @@ def _register_error_mapper(
 
 
 def _allowed_methods(app: APIGatewayRestResolver) -> list[str]:
+    """What the path's resource answers (for `Allow`): its routes, HEAD with GET, and OPTIONS
+    (preflights); empty when no route has this path."""
     path = app._remove_prefix(app.current_event.path)
-    methods = {
-        route.method
-        for route in app._static_routes + app._dynamic_routes
-        if route.rule.match(path) and route.method != app.current_event.http_method
-    }
-    return sorted(methods)
+    methods = {route.method for route in app._static_routes + app._dynamic_routes if route.rule.match(path)}
+    if not methods:
+        return []
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods | {"OPTIONS"})
+
+
+#: The realm of Docket's bearer challenges (RFC 6750 §3).
+REALM = "docket"
+
+
+def _challenge(app: APIGatewayRestResolver, group: str, status: int, message: str) -> dict[str, str]:
+    """`WWW-Authenticate` for a 401 (RFC 9110 §11.6.1 requires one): `Bearer`, and
+    `error="invalid_token"` (RFC 6750 §3.1) when a protected route was called with a bearer token
+    that authenticated no one. Public routes never read the token, so they claim nothing about it."""
+    if status != HTTPStatus.UNAUTHORIZED:
+        return {}
+    challenge = f'Bearer realm="{REALM}"'
+    authorization = browser.header(app.current_event.headers, "authorization") or ""
+    scheme, _, token = authorization.partition(" ")
+    principal = request_state.current().principal
+    route = app.context.get("_route")
+    if (
+        scheme.lower() == "bearer"
+        and token.strip()
+        and (principal is None or principal.is_anonymous)
+        and route is not None
+        and Route(app.current_event.http_method, route.path) not in group_of(group).public
+    ):
+        # error_description is printable ASCII without `"` or `\` (RFC 6750 §3)
+        description = "".join(c for c in message if " " <= c <= "~" and c not in '"\\')
+        challenge += f', error="invalid_token", error_description="{description}"'
+    return {"WWW-Authenticate": challenge}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,6 +445,12 @@ def _accept_snake_case_query(event: dict[str, Any]) -> None:
             params.setdefault(to_camel(name), params[name])
 
 
+def _as_get(event: dict[str, Any]) -> dict[str, Any]:
+    """A HEAD request as the GET it mirrors: every GET route answers HEAD without declaring it."""
+    context = {**(event.get("requestContext") or {}), "httpMethod": "GET"}
+    return {**event, "httpMethod": "GET", "requestContext": context}
+
+
 def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @traced
@@ -342,11 +462,18 @@ def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
         if event.get("httpMethod") == "OPTIONS" and not event.get("requestContext", {}).get("authorizer"):
             return _preflight(event)
         _accept_snake_case_query(event)
+        head = event.get("httpMethod") == "HEAD"
+        if head:
+            event = _as_get(event)
         too_large = _oversized(event)
         if too_large is not None:
             response = _as_proxy_response(error_response(too_large.status, too_large.code, too_large.message))
         else:
             response = app.resolve(event, context)
+        if head:
+            # HEAD answers as GET would, headers and all, without the body (RFC 9110 §9.3.2)
+            response["body"] = ""
+            response["isBase64Encoded"] = False
         headers = response.setdefault("headers", {}) or {}
         response["headers"] = headers
         headers["X-Request-Id"] = state.request_id

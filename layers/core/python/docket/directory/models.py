@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import Field, field_validator
-
-from docket.api.models import ApiModel, InputModel
+from docket.api.models import ApiModel, InputModel, Omittable
 
 
 class SettingsChanges(InputModel):
     """The settings to change; those left out stay as they are, unknown ones are refused."""
 
     #: require MFA of every member at their next sign-in (only an administrator with MFA may turn it on)
-    require_mfa: bool | None = Field(default=None, strict=True)
-
-    @field_validator("require_mfa", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must be true or false (leave the setting out to keep it)")
-        return value
+    require_mfa: Omittable[bool] = None
 
 
 class OrganizationSettingsIn(InputModel):

@@ -16,17 +16,19 @@ from pydantic import Field
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from docket.api import concurrency
-from docket.api.models import ApiModel, InputModel, Pagination
+from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
+from docket.data.changes import diff
 from docket.data.models import TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from docket.ids import new_id
+from docket.security import permissions
 from docket.security.principal import Principal
 
-READ = "feedback:read"
-WRITE = "feedback:write"
-MANAGE = "feedback:manage"
+READ = permissions.FEEDBACK_READ
+WRITE = permissions.FEEDBACK_WRITE
+MANAGE = permissions.FEEDBACK_MANAGE
 
 
 class Category(StrEnum):
@@ -74,19 +76,21 @@ class Feedback(TenantItem, discriminator="feedback"):
 class FeedbackIn(InputModel):
     feature: str = Field(min_length=1, max_length=200, examples=["Case Management"])
     rating: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=5000)
+    comment: Nullable[str] = Field(default=None, max_length=5000)
     category: Category = Category.FEATURE
     priority: Priority = Priority.MEDIUM
 
 
 class FeedbackUpdate(InputModel):
-    feature: str | None = Field(default=None, min_length=1, max_length=200)
-    rating: int | None = Field(default=None, ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=5000)
-    category: Category | None = None
-    priority: Priority | None = None
+    """The fields to change; those left out keep their value, `comment: null` removes the comment."""
+
+    feature: Omittable[str] = Field(default=None, min_length=1, max_length=200)
+    rating: Omittable[int] = Field(default=None, ge=1, le=5)
+    comment: Nullable[str] = Field(default=None, max_length=5000)
+    category: Omittable[Category] = None
+    priority: Omittable[Priority] = None
     #: Triage: needs `feedback:manage`.
-    status: Status | None = None
+    status: Omittable[Status] = None
 
 
 class FeedbackOut(ApiModel):
@@ -155,22 +159,22 @@ def get(principal: Principal, feedback_id: str) -> Feedback:
 
 
 def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_match: str | None) -> Feedback:
+    """Apply the sent fields; when none changes a value, the item is answered as it is (same version)."""
     principal.require(WRITE)
     item = get(principal, feedback_id)
     concurrency.check(if_match, item.version)
-    changes = data.model_dump(exclude_unset=True)
+    changes = diff(item, data.model_dump(exclude_unset=True))
     if "status" in changes:
         principal.require(MANAGE)
-    elif item.user_id != principal.user_id and MANAGE not in principal.permissions:
+    elif item.user_id != principal.user_id and not principal.holds(MANAGE):
         raise Forbidden("Only the author or a feedback manager can edit this feedback")
-    before: dict[str, Any] = {}
-    for name, value in changes.items():
-        before[name] = getattr(item, name)
-        setattr(item, name, value.value if isinstance(value, StrEnum) else value)
+    if not changes:
+        return item
+    changes.apply(item)
     try:
         with transaction(principal) as tx:
             tx.save(item)
-            tx.audit("feedback.updated", item, {"before": before, "after": changes})
+            tx.audit("feedback.updated", item, changes.audit())
     except Conflict:
         if if_match is not None:
             raise PreconditionFailed() from None

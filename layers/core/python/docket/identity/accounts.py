@@ -29,6 +29,7 @@ from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, V
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
 from docket.security import signed_claims
+from docket.security.permissions import ORGANIZATIONS_MANAGE
 from docket.security.principal import Principal
 from docket.settings import get_settings
 
@@ -447,7 +448,7 @@ def update_settings(principal: Principal, *, require_mfa: bool | None = None) ->
 
     The settings guard the organization's members (MFA so far), so an API key, which acts for an
     integration rather than a person, may not change them."""
-    principal.require("organizations:manage")
+    principal.require(ORGANIZATIONS_MANAGE)
     if principal.auth_method == "api_key":
         raise Forbidden("API keys cannot change the organization's settings")
     if require_mfa is None:
@@ -460,7 +461,7 @@ def set_require_mfa(principal: Principal, required: bool) -> Organization:
 
     Whoever turns it on must have MFA themselves, so an administrator cannot lock the firm out
     by a setting they could not meet."""
-    principal.require("organizations:manage")
+    principal.require(ORGANIZATIONS_MANAGE)
     organization = get_organization(principal.org_id)
     if required and not get_user(principal.user_id).mfa_enabled:
         raise Forbidden("Enable MFA on your own account before requiring it of the organization")

@@ -28,9 +28,10 @@ from docket.data.models import TableItem, TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
 from docket.ids import new_id
+from docket.security.permissions import APIKEYS_MANAGE, UnknownPermission, may_grant, parse
 from docket.security.principal import Principal
 
-MANAGE = "apikeys:manage"
+MANAGE = APIKEYS_MANAGE
 PREFIX = "dk_"
 #: last-used is recorded at most this often per key (a write per request would be wasteful)
 LAST_USED_GRANULARITY = timedelta(minutes=5)
@@ -65,15 +66,17 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _covered(requested: str, granted: tuple[str, ...]) -> bool:
-    resource = requested.split(":", 1)[0]
-    return "*" in granted or requested in granted or f"{resource}:*" in granted
-
-
 def create(principal: Principal, name: str, permissions: list[str]) -> tuple[ApiKey, str]:
     """A new key (and its full value, which is never shown again)."""
     _require_manage(principal)
-    beyond = [p for p in permissions if not _covered(p, principal.permissions)]
+    try:
+        permissions = [parse(p) for p in permissions]
+    except UnknownPermission as exc:
+        raise ValidationFailed(
+            "Unknown permission",
+            details=[{"field": "permissions", "message": f"not in the catalogue: {exc}"}],
+        ) from None
+    beyond = [p for p in permissions if not may_grant(principal.permissions, p)]
     if beyond:
         raise ValidationFailed(
             "A key cannot hold permissions its creator lacks",

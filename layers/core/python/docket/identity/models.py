@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from docket.api.models import ApiModel, InputModel, Pagination
+from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 Email = Field(pattern=EMAIL_PATTERN, max_length=254, examples=["john@acme.example"])
@@ -29,10 +29,11 @@ class Registration(ApiModel):
 class LoginIn(InputModel):
     """Email and password (seed 000), or `{provider}` to start an OpenID Connect sign-in (seed 002)."""
 
-    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
-    password: str | None = Field(default=None, min_length=1, max_length=256)
-    organization_id: str | None = Field(default=None, max_length=64)
-    provider: str | None = Field(default=None, min_length=1, max_length=32, examples=["google"])
+    email: Omittable[str] = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    password: Omittable[str] = Field(default=None, min_length=1, max_length=256)
+    #: the organization to act in; left out or null: the user's only (or first) organization
+    organization_id: Nullable[str] = Field(default=None, max_length=64)
+    provider: Omittable[str] = Field(default=None, min_length=1, max_length=32, examples=["google"])
 
     @model_validator(mode="after")
     def _one_way_in(self) -> LoginIn:
@@ -54,10 +55,10 @@ class VerifyMfaIn(InputModel):
     """The challenge's `mfaToken` (any sign-in), or seed 001's email and password again."""
 
     mfa_code: str = Field(min_length=6, max_length=32)
-    mfa_token: str | None = Field(default=None, min_length=1, max_length=1024)
-    email: str | None = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
-    password: str | None = Field(default=None, min_length=1, max_length=256)
-    organization_id: str | None = Field(default=None, max_length=64)
+    mfa_token: Omittable[str] = Field(default=None, min_length=1, max_length=1024)
+    email: Omittable[str] = Field(default=None, pattern=EMAIL_PATTERN, max_length=254)
+    password: Omittable[str] = Field(default=None, min_length=1, max_length=256)
+    organization_id: Nullable[str] = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _who(self) -> VerifyMfaIn:
@@ -160,7 +161,7 @@ class SessionsRevoked(ApiModel):
 
 class RefreshIn(InputModel):
     #: omitted by a browser signed in with cookies (the refresh cookie is used, with X-CSRF-Token)
-    refresh_token: str | None = Field(default=None, min_length=1, max_length=512)
+    refresh_token: Omittable[str] = Field(default=None, min_length=1, max_length=512)
 
 
 class CsrfToken(ApiModel):
@@ -175,8 +176,8 @@ class EmailIn(InputModel):
 class ResetPasswordIn(InputModel):
     token: str = Field(min_length=1, max_length=512)
     #: seed 000 calls it `password`, seed 001 `new_password`; either is accepted
-    password: str | None = Field(default=None, max_length=256)
-    new_password: str | None = Field(default=None, max_length=256)
+    password: Omittable[str] = Field(default=None, max_length=256)
+    new_password: Omittable[str] = Field(default=None, max_length=256)
 
     @model_validator(mode="after")
     def _one_password(self) -> ResetPasswordIn:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docket.errors import AuthenticationFailed, Forbidden
+from docket.security.permissions import Permission, covers
 
 ANONYMOUS_USER = "anonymous"
 
@@ -65,11 +66,13 @@ class Principal:
     def anonymous(cls) -> Principal:
         return cls(user_id=ANONYMOUS_USER, org_id="", auth_method="none")
 
-    def require(self, permission: str) -> None:
-        """Raise Forbidden unless the principal holds `permission` (`resource:action`)."""
+    def holds(self, permission: Permission) -> bool:
+        """Whether the principal holds `permission` (a catalogue entry; wildcards count)."""
+        return covers(self.permissions, permission)
+
+    def require(self, permission: Permission) -> None:
+        """Raise Forbidden unless the principal holds `permission` (a catalogue entry)."""
         if self.is_anonymous:
             raise AuthenticationFailed("Authentication required")
-        resource = permission.split(":", 1)[0]
-        if permission in self.permissions or f"{resource}:*" in self.permissions or "*" in self.permissions:
-            return
-        raise Forbidden(f"Missing permission {permission}")
+        if not self.holds(permission):
+            raise Forbidden(f"Missing permission {permission}", details={"permission": str(permission)})

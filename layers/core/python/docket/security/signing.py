@@ -29,4 +29,6 @@ def sign(purpose: str, message: bytes) -> str:
 
 
 def verify(purpose: str, message: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(purpose, message), signature)
+    # bytes, not str: `compare_digest` raises TypeError on a non-ASCII str, and signatures come
+    # from callers (a cursor, a challenge token), so anything may arrive here
+    return hmac.compare_digest(sign(purpose, message).encode(), signature.encode("utf-8", "surrogatepass"))

@@ -1,0 +1,82 @@
+"""Request models say what null means, and read JSON numbers and booleans strictly."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import pytest
+from pydantic import Field, TypeAdapter, ValidationError
+
+from docket.api.models import InputModel, Nullable, Omittable
+
+
+class Colour(StrEnum):
+    RED = "red"
+
+
+class Inner(InputModel):
+    count: int
+
+
+class Change(InputModel):
+    size: Omittable[int] = Field(default=None, ge=1, le=5)
+    colour: Omittable[Colour] = None
+    note: Nullable[str] = Field(default=None, max_length=10)
+    enabled: Omittable[bool] = None
+    weights: list[float] = []
+    inner: Omittable[Inner] = None
+    lax: Omittable[int] = Field(default=None, strict=False)
+
+
+def errors(payload: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    with pytest.raises(ValidationError) as refused:
+        TypeAdapter(Change).validate_python(payload)
+    return [(e["loc"], e["type"]) for e in refused.value.errors()]
+
+
+def test_a_field_that_admits_null_must_say_what_null_means() -> None:
+    with pytest.raises(TypeError, match="Omittable"):
+
+        class Vague(InputModel):
+            size: int | None = None
+
+
+def test_omittable_refuses_null_and_nullable_takes_it() -> None:
+    assert errors({"size": None}) == [(("size",), "null_not_allowed")]
+    assert errors({"colour": None}) == [(("colour",), "null_not_allowed")]
+    changed = Change.model_validate({"note": None, "colour": "red"})
+    assert changed.model_dump(exclude_unset=True) == {"note": None, "colour": Colour.RED}
+
+
+def test_the_schema_says_it_truthfully() -> None:
+    properties = Change.model_json_schema()["properties"]
+    # Omittable: the value's own schema, not required, no null branch, no `default: null`
+    assert properties["size"] == {"maximum": 5, "minimum": 1, "title": "Size", "type": "integer"}
+    assert properties["colour"] == {"$ref": "#/$defs/Colour"}
+    # Nullable: null is one of the values
+    assert {"type": "null"} in properties["note"]["anyOf"]
+    assert "required" not in Change.model_json_schema()
+
+
+@pytest.mark.parametrize(
+    ("payload", "loc", "kind"),
+    [
+        ({"size": "5"}, ("size",), "int_type"),
+        ({"size": True}, ("size",), "int_type"),
+        ({"size": 5.0}, ("size",), "int_type"),
+        ({"enabled": 1}, ("enabled",), "bool_type"),
+        ({"enabled": "true"}, ("enabled",), "bool_type"),
+        ({"weights": [1.5, "2"]}, ("weights", 1), "float_type"),
+        ({"inner": {"count": "3"}}, ("inner", "count"), "int_type"),
+    ],
+)
+def test_numbers_and_booleans_are_strict_at_any_depth(
+    payload: dict[str, Any], loc: tuple[Any, ...], kind: str
+) -> None:
+    assert errors(payload) == [(loc, kind)]
+
+
+def test_strings_enums_integers_as_floats_and_explicit_lax_fields_read_as_declared() -> None:
+    changed = Change.model_validate({"colour": "red", "weights": [1, 2.5], "lax": "4", "inner": {"count": 3}})
+    assert (changed.colour, changed.weights, changed.lax) == (Colour.RED, [1.0, 2.5], 4)
