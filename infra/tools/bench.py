@@ -425,7 +425,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=9, help="fresh interpreters per function and layout")
+    parser.add_argument("--runs", type=int, default=11, help="fresh interpreters per function and layout")
     parser.add_argument("--rounds", type=int, default=400, help="warm requests per stack and route")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()

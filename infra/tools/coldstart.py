@@ -194,6 +194,7 @@ def probe(
     *,
     event: dict[str, Any] | None = None,
     answers: list[dict[str, Any]] | None = None,
+    recorded_at: float | None = None,
     record: bool = False,
     importtime: bool = False,
 ) -> tuple[dict[str, Any], str]:
@@ -202,6 +203,7 @@ def probe(
         "mode": "record" if record else "replay",
         "function": function,
         "answers": answers,
+        "recorded_at": recorded_at,
     }
     if function == BASELINE:
         spec.update(task=str(root / "task"), code=BASELINE_CODE)
@@ -287,7 +289,7 @@ def measure(scenarios: dict[str, Scenario], settings_env: dict[str, str], *, run
     names = [BASELINE, *scenarios]
 
     # one recording per function (bytecode layout; the calls do not depend on the layout)
-    answers: dict[str, list[dict[str, Any]]] = {}
+    recorded: dict[str, dict[str, Any]] = {}
     for function, scenario in scenarios.items():
         env = _environment(roots["bytecode"], function, settings_env, record=True)
         answer, stderr = probe(python, roots["bytecode"], function, env, event=scenario.event, record=True)
@@ -295,41 +297,44 @@ def measure(scenarios: dict[str, Scenario], settings_env: dict[str, str], *, run
             raise RuntimeError(
                 f"{function}: unexpected answer while recording: {answer['result']}\n{stderr[-2000:]}"
             )
-        answers[function] = answer["answers"]
+        recorded[function] = answer
+
+    def replay(root: Path, name: str, *, importtime: bool = False) -> tuple[dict[str, Any], str]:
+        function = name.removesuffix(XRAY_SUFFIX)
+        env = _environment(root, function, settings_env, record=False, xray_sdk=name != function)
+        recording = recorded.get(function)
+        answer, stderr = probe(
+            python,
+            root,
+            function,
+            env,
+            event=scenarios[function].event if function in scenarios else None,
+            answers=recording["answers"] if recording else None,
+            recorded_at=recording["recorded_at"] if recording else None,
+            importtime=importtime,
+        )
+        if answer["unanswered"]:
+            raise RuntimeError(f"{name} asked AWS for what the recording lacks: {answer['unanswered']}")
+        if recording and answer["status"] != recording["status"]:
+            raise RuntimeError(
+                f"{name} answered {answer['status']} replayed, {recording['status']} recorded:\n{stderr[-2000:]}"
+            )
+        return answer, stderr
 
     probed: dict[str, dict[str, Probed]] = {layout: {name: Probed() for name in names} for layout in LAYOUTS}
-    with_sdk = WITH_XRAY_SDK + XRAY_SUFFIX
     if WITH_XRAY_SDK in scenarios:
-        probed["bytecode"][with_sdk] = Probed()
+        probed["bytecode"][WITH_XRAY_SDK + XRAY_SUFFIX] = Probed()
     for _ in range(runs):
         for layout, root in roots.items():
             for name in probed[layout]:
-                function = name.removesuffix(XRAY_SUFFIX)
-                env = _environment(root, function, settings_env, record=False, xray_sdk=name != function)
-                event = scenarios[function].event if function in scenarios else None
-                answer, _ = probe(python, root, function, env, event=event, answers=answers.get(function))
-                if answer["unanswered"]:
-                    raise RuntimeError(
-                        f"{name} asked AWS for what the recording lacks: {answer['unanswered']}"
-                    )
+                answer, _ = replay(root, name)
                 probed[layout][name].init_s.append(answer["init_s"])
                 probed[layout][name].first_s.append(answer["first_s"])
 
-    heaviest = {}
-    for name in probed["bytecode"]:
-        function = name.removesuffix(XRAY_SUFFIX)
-        env = _environment(roots["bytecode"], function, settings_env, record=False, xray_sdk=name != function)
-        event = scenarios[function].event if function in scenarios else None
-        _, stderr = probe(
-            python,
-            roots["bytecode"],
-            function,
-            env,
-            event=event,
-            answers=answers.get(function),
-            importtime=True,
-        )
-        heaviest[name] = heaviest_packages(stderr)
+    heaviest = {
+        name: heaviest_packages(replay(roots["bytecode"], name, importtime=True)[1])
+        for name in probed["bytecode"]
+    }
 
     written = sorted(
         f"{layout}/{path}" for layout, root in roots.items() for path in _files(root) - before[layout]

@@ -175,6 +175,13 @@ def main(spec_path: str) -> None:
 
     with open(spec_path, encoding="utf-8") as handle:
         spec = json.load(handle)
+    recorded_at = time.time()
+    if spec["mode"] == "replay" and spec.get("recorded_at"):
+        # the clock starts where the recording's did, so time-bound answers (a rate-limit window's
+        # minute counter, a token's expiry) read as they did then
+        shift = spec["recorded_at"] - time.time()
+        real_time = time.time
+        time.time = lambda: real_time() + shift
     answers = Answers(spec.get("answers"))
     sys.meta_path.insert(0, _PatchBotocoreOnImport(spec["mode"], answers))
     sys.path.insert(0, spec["task"])
@@ -205,6 +212,7 @@ def main(spec_path: str) -> None:
                 "asked": answers.asked,
                 "unanswered": answers.unanswered,
                 "answers": answers.recorded if spec["mode"] == "record" else None,
+                "recorded_at": recorded_at,
             },
             default=str,
         )
