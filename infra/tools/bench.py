@@ -87,9 +87,17 @@ class CallCounter:
 
 
 def _invoke(
-    function: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    function: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    *,
+    authorized: bool = True,
 ) -> dict[str, Any]:
-    event = rest_event(method, path, principal=MEMBER, body=body, headers=headers)
+    """`authorized`: the request passed the authorizer (API Gateway adds its context); public routes
+    and CORS preflights arrive without one."""
+    event = rest_event(method, path, principal=MEMBER if authorized else None, body=body, headers=headers)
     response: dict[str, Any] = load(function).handler(event, LocalContext("bench"))
     return response
 
@@ -124,13 +132,17 @@ def aws_calls_per_request() -> list[CallRow]:
                 False,
                 lambda: load("authorizer").handler(authorizer_event, LocalContext("bench")),
             ),
-            ("GET /health", False, lambda: _invoke("platform", "GET", "/v1/health")),
+            ("GET /health", False, lambda: _invoke("platform", "GET", "/v1/health", authorized=False)),
             (
                 "OPTIONS /feedback (CORS preflight)",
                 False,
-                lambda: _invoke("helpdesk", "OPTIONS", "/v1/feedback", headers=preflight),
+                lambda: _invoke("helpdesk", "OPTIONS", "/v1/feedback", headers=preflight, authorized=False),
             ),
-            ("GET /openapi.json", False, lambda: _invoke("docs", "GET", "/v1/openapi.json")),
+            (
+                "GET /openapi.json",
+                False,
+                lambda: _invoke("docs", "GET", "/v1/openapi.json", authorized=False),
+            ),
             (
                 "POST /feedback",
                 True,
