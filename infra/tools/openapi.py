@@ -6,18 +6,24 @@
 Each group's resolver gives its own schema; they are merged (Powertools `OpenAPIMerge`), then the
 platform-wide parts are added in one place: the security schemes, `security: []` on public routes
 (from the topology), and the error envelope responses every operation can answer with.
+
+No operation documents a 5xx: bad input is a 4xx, so a 500 is a defect, never part of the contract
+(and the fuzz run, which checks responses against this spec, fails on one). The resolver still
+renders an unexpected error as a 500 envelope; the spec just does not promise it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi import OpenAPIMerge
 
 from docket.api.models import ErrorEnvelope
-from docket.errors import API_ERRORS
+from docket.errors import API_ERRORS, DocketError
 from docket.topology import API_GROUPS, strip_base_path
 from infra.tools.functions import FUNCTIONS_DIR, load
 
@@ -36,8 +42,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
 _METHODS = ("get", "put", "post", "delete", "patch", "options", "head")
 
 
-def _group_schema(group: str) -> dict[str, Any]:
-    app = load(group).app
+def _group_schema(app: APIGatewayRestResolver) -> dict[str, Any]:
     schema = app.get_openapi_schema(title=TITLE, version=VERSION)
     return json.loads(schema.model_dump_json(by_alias=True, exclude_none=True))
 
@@ -50,11 +55,16 @@ def _public_operations() -> set[tuple[str, str]]:
     return public
 
 
+def documented_errors() -> tuple[type[DocketError], ...]:
+    """The error statuses every operation documents: every client error, no server error."""
+    return tuple(error for error in API_ERRORS if error.status < 500)
+
+
 def _error_responses() -> dict[str, Any]:
     # Public routes answer 401/403 too (a failed login, a foreign organization), so every
-    # operation documents every error status.
+    # operation documents every client error status.
     responses = {}
-    for error in API_ERRORS:
+    for error in documented_errors():
         responses[str(error.status)] = {
             "description": error.default_message,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
@@ -62,10 +72,13 @@ def _error_responses() -> dict[str, Any]:
     return responses
 
 
-def build_spec() -> dict[str, Any]:
+def build_spec(apps: Mapping[str, APIGatewayRestResolver] | None = None) -> dict[str, Any]:
+    """The merged spec of `apps` (group name → resolver; by default every group in the topology)."""
+    if apps is None:
+        apps = {group.name: load(group.name).app for group in API_GROUPS}
     merge = OpenAPIMerge(title=TITLE, version=VERSION, description=DESCRIPTION, on_conflict="error")
-    for group in API_GROUPS:
-        merge.add_schema(_group_schema(group.name))
+    for app in apps.values():
+        merge.add_schema(_group_schema(app))
     spec = json.loads(merge.get_openapi_json_schema())
 
     components = spec.setdefault("components", {})

@@ -3,6 +3,11 @@
 Fixtures: `emulator` (session), `api` (httpx client on `<emulator>/v1`), `token_for(user_id,
 org_id, *, roles=(), permissions=())`, `ws_connect(token=None, *, path="/ws")` (a context manager
 yielding a `tests.e2e.support.Socket`), `mailbox(to=None)` and `clear_mailbox()`.
+
+Real callers for the harnesses (session-scoped, built once through the API, see tests/harness/firms.py):
+`firms` — two firms (`alder`, the victim, and `birch`, the intruder), each with an owner, a staff
+member and a client member and one resource of every kind per creator; `fuzz_firm` — a third one,
+the fuzz run's, whose data the fuzz run may change at will.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from docket.identity import sessions
 from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
 from tests.e2e.support import Socket, open_socket
+from tests.harness.firms import Firm, create_firm
+from tests.harness.resources import furnish
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -83,3 +90,33 @@ def clear_mailbox(emulator: Emulator) -> Callable[[], None]:
         httpx.delete(f"{emulator.base_url}/_local/mail", timeout=10).raise_for_status()
 
     return clear
+
+
+def _read_mail(emulator: Emulator) -> Callable[..., list[dict[str, Any]]]:
+    def read(to: str | None = None) -> list[dict[str, Any]]:
+        reply = httpx.get(f"{emulator.base_url}/_local/mail", params={"to": to} if to else None, timeout=10)
+        reply.raise_for_status()
+        return list(reply.json())
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def harness_api(emulator: Emulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{emulator.base_url}/v1", timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def firms(emulator: Emulator, harness_api: httpx.Client) -> tuple[Firm, Firm]:
+    """`(victim, intruder)`: two furnished firms for the isolation suite."""
+    mail = _read_mail(emulator)
+    return (
+        furnish(harness_api, create_firm(harness_api, mail, "alder")),
+        furnish(harness_api, create_firm(harness_api, mail, "birch")),
+    )
+
+
+@pytest.fixture(scope="session")
+def fuzz_firm(emulator: Emulator, harness_api: httpx.Client) -> Firm:
+    return furnish(harness_api, create_firm(harness_api, _read_mail(emulator), "cedar"))

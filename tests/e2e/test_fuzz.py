@@ -1,7 +1,9 @@
-"""Schemathesis over the served OpenAPI spec, against the running emulator: no 5xx, and every
-response (status code, content type, headers, body) conforms to the spec; schema-invalid input is
-refused. (Not checked: that every schema-valid request succeeds — a forged cursor or a mix of
-paging styles is schema-valid and rightly a 400.)
+"""Schemathesis over the served OpenAPI spec, against the running emulator, as a real member of a
+firm that owns data (tests/harness/fuzz.py): positive and negative generation, path parameters
+from the firm's real ids mixed with generated ones; no 5xx, and every response (status code,
+content type, headers, body) conforms to the spec; schema-invalid input is refused. (Not checked:
+that every schema-valid request succeeds — a forged cursor or a mix of paging styles is
+schema-valid and rightly a 400.)
 
 Each operation is one test; hypothesis drives schemathesis' strategies directly (its pytest
 plugin does not run under pytest 9 yet).
@@ -9,51 +11,83 @@ plugin does not run under pytest 9 yet).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from infra.tools.openapi import SPEC_FILE
+from infra.local.server import Emulator
+from tests.harness.firms import Firm
+from tests.harness.fuzz import fuzz_operation
+from tests.harness.known_failures import KNOWN_FAILURES, KnownFailure
+from tests.harness.spec import Spec, committed_spec
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fuzz]
 
-EXAMPLES_PER_OPERATION = 30
+#: per operation and generation mode (positive, negative)
+EXAMPLES = 25
 
 
 def _operations() -> list[str]:
-    spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
-    methods = ("get", "put", "post", "delete", "patch")
-    return sorted(f"{m.upper()} {path}" for path, item in spec["paths"].items() for m in item if m in methods)
+    return [op.label for op in Spec(committed_spec()).operations()]
 
 
 @pytest.fixture(scope="session")
-def served_spec(emulator: Any) -> Any:
+def served_schema(emulator: Emulator) -> Any:
     return schemathesis.openapi.from_url(f"{emulator.base_url}/v1/openapi.json")
 
 
 @pytest.mark.parametrize("label", _operations())
 def test_the_api_conforms_to_its_spec(
-    served_spec: Any, emulator: Any, token_for: Callable[..., str], label: str
+    served_schema: Any, emulator: Emulator, fuzz_firm: Firm, label: str
 ) -> None:
-    operation = served_spec.find_operation_by_label(label)
-    assert operation is not None, f"{label} is in the committed spec but not in the served one"
-    headers = {"Authorization": f"Bearer {token_for('usr_fuzz', 'org_fuzz', permissions=('*',))}"}
-
-    @given(case=operation.as_strategy())
-    @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
+    fuzz_operation(
+        served_schema,
+        label,
+        base_url=f"{emulator.base_url}/v1",
+        member=fuzz_firm.owner,
+        real_ids=fuzz_firm.parameters(),
+        examples=EXAMPLES,
     )
-    def conforms(case: Any) -> None:
-        case.call_and_validate(
-            base_url=f"{emulator.base_url}/v1", headers=headers, excluded_checks=[positive_data_acceptance]
-        )
 
-    conforms()
+
+def _replays() -> list[object]:
+    return [
+        pytest.param(
+            entry,
+            id=f"{entry.operation} | {entry.shape}",
+            marks=pytest.mark.xfail(
+                strict=True, raises=AssertionError, reason=f"{entry.owner}: {entry.reason}"
+            ),
+        )
+        for entry in KNOWN_FAILURES
+        if entry.reproduction is not None
+    ]
+
+
+@pytest.mark.parametrize("entry", _replays())
+def test_a_known_failure_still_reproduces(
+    harness_api: httpx.Client, fuzz_firm: Firm, entry: KnownFailure
+) -> None:
+    # Given the exact request the fuzz run found, sent as the fuzz firm's owner
+    replay = entry.reproduction
+    assert replay is not None
+    owner = fuzz_firm.owner
+    owner.renew()
+    for method, path in replay.prepare:
+        harness_api.request(method, path, headers=owner.headers)
+    path = replay.path.format(**{name: ids[0] for name, ids in fuzz_firm.parameters().items()})
+    headers = {**owner.headers, **({"Content-Type": replay.content_type} if replay.content_type else {})}
+    # When it is sent
+    response = harness_api.request(
+        replay.method,
+        path,
+        params=replay.query or None,
+        json=replay.json,
+        content=replay.content,
+        headers=headers,
+    )
+    # Then the API answers as fixed (until the fix is merged this fails: a strict xfail, so the
+    # entry must leave the table once it passes)
+    assert replay.fixed(response), f"{response.status_code} {response.text[:300]}"

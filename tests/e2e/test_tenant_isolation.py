@@ -1,91 +1,174 @@
-"""Tenant isolation: every route that takes an id, called by another tenant with a real id, is a 404.
+"""Tenant isolation over every operation of the spec, as real firm members (tests/harness/isolation.py).
 
-Parametrised from the merged OpenAPI spec, so a new route with a path parameter joins this test
-automatically — and fails it until a factory below says how to create the resource it names.
+Two furnished firms (`firms`: alder, the victim, and birch, the intruder): birch's owner calls
+every route that takes an id with alder's real ids (the function answers that it has no such
+resource — its own 404, not the gateway's — and nothing of alder's changes, as alder's users see
+it: data and ETag), reads every list and `/me` route (none of alder's ids, users or emails in any
+page, while birch's own items are there), and calls every other write (alder unchanged). Within a
+firm, a member whose role lacks an operation's permission is refused (403) and changes nothing.
+
+Parametrised from the committed spec: a new route joins automatically, and fails until its path
+parameters name a resource (tests/harness/resources.py) and its permission is declared below.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from infra.tools.openapi import SPEC_FILE
+from docket.identity import roles
+from tests.harness import isolation
+from tests.harness.firms import Firm
+from tests.harness.resources import RESOURCES, create_item
+from tests.harness.spec import Spec, committed_spec
 
 pytestmark = pytest.mark.e2e
 
-OWNER_PERMISSIONS = ("*",)
+SPEC = Spec(committed_spec())
+AUTHENTICATED = [op for op in SPEC.operations() if not op.public]
 
-
-def _routes_with_ids() -> list[tuple[str, str]]:
-    spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
-    return sorted(
-        (method.upper(), path)
-        for path, item in spec["paths"].items()
-        if "{" in path
-        for method in item
-        if method in ("get", "put", "post", "delete", "patch")
-    )
-
-
-# path template → creates the resource as `owner` and returns the path parameters naming it
-Factory = Callable[[httpx.Client, dict[str, str]], dict[str, str]]
-
-
-def _feedback(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
-    created = api.post("/feedback", json={"feature": "Isolation", "rating": 3}, headers=owner)
-    assert created.status_code == 201
-    return {"feedbackId": created.json()["data"]["id"]}
-
-
-def _api_key(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
-    created = api.post(
-        "/auth/api-keys", json={"name": "Isolation", "permissions": ["feedback:read"]}, headers=owner
-    )
-    assert created.status_code == 201
-    return {"keyId": created.json()["data"]["id"]}
-
-
-def _session(api: httpx.Client, owner: dict[str, str]) -> dict[str, str]:
-    # sessions belong to a user, not a tenant: the intruder is another user (of another tenant)
-    listed = api.get("/auth/sessions", headers=owner)
-    assert listed.status_code == 200
-    [current] = [s for s in listed.json()["data"]["sessions"] if s["current"]]
-    return {"sessionId": current["id"]}
-
-
-FACTORIES: dict[str, Factory] = {
-    "/feedback/{feedbackId}": _feedback,
-    "/auth/api-keys/{keyId}": _api_key,
-    "/auth/sessions/{sessionId}": _session,
-}
-#: A body valid for each (method, path), so the 404 comes from the tenant check, not validation.
-BODIES: dict[tuple[str, str], Any] = {
-    ("PUT", "/feedback/{feedbackId}"): {"rating": 1},
+#: What each authenticated operation needs of the caller's role; None: any member, acting on their
+#: own account (sessions, MFA, password).
+PERMISSIONS: dict[str, str | None] = {
+    "DELETE /auth/api-keys/{keyId}": "apikeys:manage",
+    "DELETE /auth/sessions/{sessionId}": None,
+    "DELETE /mfa/disable": None,
+    "GET /auth/api-keys": "apikeys:manage",
+    "GET /auth/sessions": None,
+    "GET /feedback": "feedback:read",
+    "GET /feedback/{feedbackId}": "feedback:read",
+    "GET /mfa/backup-codes": None,
+    "GET /mfa/check": None,
+    "POST /auth/api-keys": "apikeys:manage",
+    "POST /auth/change-password": None,
+    "POST /auth/logout": None,
+    "POST /auth/sessions/revoke-others": None,
+    "POST /feedback": "feedback:write",
+    "POST /mfa/backup-codes/regenerate": None,
+    "POST /mfa/setup/initialize": None,
+    "POST /mfa/setup/verify": None,
+    "PUT /feedback/{feedbackId}": "feedback:write",
+    "PUT /organizations/me/settings": "organizations:manage",
+    "PUT /users/me/change-password": None,
 }
 
+#: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
+#: created the item it names, body, why).
+RULES: list[tuple[str, str, str, Any, str]] = [
+    (
+        "PUT /feedback/{feedbackId}",
+        roles.STAFF,
+        roles.OWNER,
+        {"rating": 2},
+        "only the author or a manager edits",
+    ),
+    (
+        "PUT /feedback/{feedbackId}",
+        roles.STAFF,
+        roles.STAFF,
+        {"status": "reviewed"},
+        "triage needs feedback:manage",
+    ),
+]
 
-def test_every_route_with_an_id_has_a_factory() -> None:
-    missing = sorted({path for _, path in _routes_with_ids()} - set(FACTORIES))
-    assert not missing, f"add isolation factories for {missing}"
+#: Valid bodies where the spec's example is not the one to send (none so far).
+BODIES: dict[str, Any] = {}
+
+#: the firm members below the owner, by role
+MEMBER_ROLES = (roles.STAFF, roles.CLIENT)
 
 
-@pytest.mark.parametrize(("method", "path"), _routes_with_ids())
-def test_another_tenants_id_is_not_found(
-    api: httpx.Client, token_for: Callable[..., str], method: str, path: str
+def _labels(selected: list[Any]) -> list[str]:
+    return [op.label for op in selected]
+
+
+def test_every_path_parameter_names_a_resource() -> None:
+    parameters = {name for op in SPEC.operations() for name in op.path_parameters}
+    missing = sorted(parameters - set(RESOURCES))
+    assert not missing, f"declare in tests/harness/resources.py how a firm creates what {missing} name"
+
+
+def test_every_authenticated_operation_declares_its_permission() -> None:
+    assert sorted(PERMISSIONS) == sorted(_labels(AUTHENTICATED)), "update PERMISSIONS"
+
+
+@pytest.mark.parametrize("label", _labels([op for op in AUTHENTICATED if op.path_parameters]))
+def test_another_tenants_id_is_not_found_and_changes_nothing(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
 ) -> None:
-    owner = {"Authorization": f"Bearer {token_for('usr_owner', 'org_owner', permissions=OWNER_PERMISSIONS)}"}
-    intruder = {
-        "Authorization": f"Bearer {token_for('usr_intruder', 'org_intruder', permissions=OWNER_PERMISSIONS)}"
-    }
-    params = FACTORIES[path](api, owner)
-    url = path.format(**params)
-    reply = api.request(method, url, headers=intruder, json=BODIES.get((method, path)))
-    assert reply.status_code == 404, reply.text
-    assert reply.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
-    # and the owner still reaches it
-    if ("GET", path) in _routes_with_ids():
-        assert api.get(url, headers=owner).status_code == 200
+    victim, intruder = firms
+    operation = SPEC.operation(label)
+    # Given alder's real ids, When birch's owner calls the route with them: the resource's own
+    # 404, and alder's data is as it was
+    isolation.check_foreign_ids(harness_api, SPEC, operation, victim, intruder, BODIES)
+    # And the same call by alder's owner on alder's own (fresh) resource reaches it
+    isolation.check_own_ids_work(harness_api, SPEC, operation, victim, BODIES)
+
+
+@pytest.mark.parametrize(
+    "label", _labels([op for op in AUTHENTICATED if op.method == "GET" and not op.path_parameters])
+)
+def test_lists_and_me_routes_never_show_another_tenant(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
+) -> None:
+    victim, intruder = firms
+    operation = SPEC.operation(label)
+    # Given both firms own resources of every kind listed here, birch's made just now
+    for resource in RESOURCES.values():
+        if resource.listed_at == operation.path:
+            create_item(harness_api, intruder, resource.parameter, intruder.owner)
+    # When birch's owner reads every page: nothing of alder's, birch's own items all there
+    isolation.check_reads_stay_in_the_tenant(harness_api, SPEC, operation, victim, intruder)
+
+
+@pytest.mark.parametrize(
+    "label", _labels([op for op in AUTHENTICATED if op.method != "GET" and not op.path_parameters])
+)
+def test_writes_without_ids_leave_another_tenant_unchanged(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
+) -> None:
+    victim, intruder = firms
+    isolation.check_writes_stay_in_the_tenant(
+        harness_api, SPEC, SPEC.operation(label), victim, intruder, BODIES
+    )
+
+
+def _refusals() -> list[object]:
+    cases: list[object] = []
+    for label, permission in sorted(PERMISSIONS.items()):
+        if permission is None:
+            continue
+        for role in MEMBER_ROLES:
+            if not _grants(role, permission):
+                cases.append(
+                    pytest.param(label, role, roles.OWNER, None, id=f"{label} | {role} lacks {permission}")
+                )
+    for label, role, creator, body, why in RULES:
+        cases.append(pytest.param(label, role, creator, body, id=f"{label} | {role}: {why}"))
+    return cases
+
+
+def _grants(role: str, permission: str) -> bool:
+    granted = roles.permissions_of((role,))
+    resource = permission.split(":", 1)[0]
+    return "*" in granted or permission in granted or f"{resource}:*" in granted
+
+
+def test_the_member_roles_lack_something_to_refuse() -> None:
+    # the refusals below are only as good as the roles: each member role must lack a permission
+    for role in MEMBER_ROLES:
+        assert any(p and not _grants(role, p) for p in PERMISSIONS.values()), role
+
+
+@pytest.mark.parametrize(("label", "role", "creator", "body"), _refusals())
+def test_a_member_without_the_permission_is_refused_and_changes_nothing(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str, role: str, creator: str, body: Any
+) -> None:
+    firm, _ = firms
+    operation = SPEC.operation(label)
+    sent = body if body is not None else isolation.valid_body(operation, BODIES)
+    isolation.check_refused_without_permission(
+        harness_api, SPEC, operation, firm, firm.member_with_role(role), sent, item_creator=creator
+    )

@@ -32,6 +32,21 @@ class TimeTravel:
 
 
 @pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> TimeTravel:
+    """`docket.clock` (wall clock and epoch) stands still at the moment the test starts, until moved
+    `forward`; the monotonic clock runs on.
+
+    For tests that count in a window or read a partition by date: rate limits by hour and minute,
+    failed logins by quarter hour, audit entries by day. With a running clock such a test fails
+    whenever a window boundary falls between its writes and its reads."""
+    machine = TimeTravel()
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start + machine.offset)
+    monkeypatch.setattr(clock, "epoch", lambda: int((start + machine.offset).timestamp()))
+    return machine
+
+
+@pytest.fixture
 def travel(monkeypatch: pytest.MonkeyPatch) -> TimeTravel:
     machine = TimeTravel()
     real_now, real_monotonic = clock.now, clock.monotonic

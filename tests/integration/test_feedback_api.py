@@ -11,6 +11,7 @@ from docket.api import ratelimit
 from docket.security.principal import Principal
 from docket.settings import Settings
 from docket.topology import RateCategory, RateLimit
+from tests.integration.conftest import TimeTravel
 from tests.integration.support import Reply, call
 
 ALICE = Principal(user_id="usr_alice", org_id="org_A", permissions=("feedback:read", "feedback:write"))
@@ -200,7 +201,7 @@ def test_idempotency_key_replays_the_first_result_and_refuses_a_different_body(a
 
 
 def test_rate_limit_headers_on_every_response_and_429_with_retry_after(
-    aws: Settings, monkeypatch: pytest.MonkeyPatch
+    aws: Settings, frozen: TimeTravel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(ratelimit.RATE_LIMITS, RateCategory.READ, RateLimit(per_hour=3, burst_per_minute=100))
     replies = [call("helpdesk", "GET", "/v1/feedback", principal=ALICE) for _ in range(4)]
@@ -216,7 +217,7 @@ def test_rate_limit_headers_on_every_response_and_429_with_retry_after(
 
 
 def test_invalid_requests_count_against_the_rate_limit_too(
-    aws: Settings, monkeypatch: pytest.MonkeyPatch
+    aws: Settings, frozen: TimeTravel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(
         ratelimit.RATE_LIMITS, RateCategory.WRITE, RateLimit(per_hour=2, burst_per_minute=100)

@@ -14,7 +14,7 @@ import pytest
 from docket.settings import Settings
 from docket.topology import EVENT_SOURCE, QueueSpec
 from infra.local.aws import dlq_name, stream_failures_queue_name, wire_queue
-from infra.local.pumps import Pumps, QueuePump, StreamPump, wait_until
+from infra.local.pumps import POLL_S, Pumps, QueuePump, StreamPump, wait_until
 
 SPEC = QueueSpec(
     name="pump-test", consumer="fake-consumer", detail_types=("pump.tested",), max_receive_count=2
@@ -222,17 +222,33 @@ def test_a_failing_stream_batch_is_retried_then_recorded_as_a_failure(aws: Setti
 # the threads -------------------------------------------------------------------------------------
 
 
-def test_the_pump_threads_deliver_and_stop_cleanly(queue: Settings) -> None:
+def waiting_messages(name: str) -> int:
+    """Messages in the queue that no consumer has received yet."""
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def test_the_pump_threads_deliver_hold_back_while_paused_and_stop_cleanly(queue: Settings) -> None:
     consumer = Recorder()
     pumps = Pumps(lambda: queue, consumer, queues=(SPEC,))
     pumps.start()
     try:
+        # Given running pumps that deliver
         put_event(queue, "pump.tested", {"n": 1})
-        assert wait_until(lambda: "fake-consumer" in consumer.functions, timeout=10)
+        assert wait_until(lambda: len(consumer.records) == 1, timeout=10)
         with pumps.paused():  # e.g. while the account is reset
-            calls = len(consumer.events)
-            time.sleep(0.3)
-            assert len(consumer.events) == calls
+            # When an event reaches the queue while they are paused
+            put_event(queue, "pump.tested", {"n": 2})
+            assert wait_until(lambda: waiting_messages("docket-local-pump-test") == 1, timeout=10)
+            # Then it stays there: a running pump would have taken it within a few polls
+            time.sleep(POLL_S * 5)
+            assert len(consumer.records) == 1
+            assert waiting_messages("docket-local-pump-test") == 1
+        # And once they resume, it is delivered
+        assert wait_until(lambda: len(consumer.records) == 2, timeout=10)
+        assert json.loads(consumer.records[1]["body"])["detail"] == {"n": 2}
     finally:
         pumps.stop()
     assert not any(thread.is_alive() for thread in pumps.threads)

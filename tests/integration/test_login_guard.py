@@ -10,6 +10,9 @@ from docket.errors import AuthenticationFailed, RateLimited
 from docket.identity import accounts, throttle
 from docket.settings import Settings
 
+#: failed logins count by quarter hour and audit entries are read by day: the clock stands still
+pytestmark = pytest.mark.usefixtures("frozen")
+
 PASSWORD = "Correct-Horse-42"
 
 

@@ -3,7 +3,6 @@ account, a known device and a browser update do not; a mail that cannot be sent 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pyotp
@@ -17,6 +16,9 @@ from docket.settings import Settings
 from infra.local import mail as mailbox
 from tests.integration.support import call
 from tests.integration.test_login_guard import PASSWORD, register
+
+#: audit entries are read by day: the clock stands still, so no midnight falls within a test
+pytestmark = pytest.mark.usefixtures("frozen")
 
 EMAIL = "owner@firm.example"
 LAPTOP = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36"
@@ -91,7 +93,7 @@ def test_completing_mfa_on_a_new_device_is_mailed_about_too(aws: Settings) -> No
     )
     assert challenge.data["mfaRequired"] is True
     assert notices() == []  # the first factor alone is no sign-in
-    code = pyotp.TOTP(secret).at(int(time.time()) + 30)
+    code = pyotp.TOTP(secret).at(clock.epoch() + 30)  # the next step, by the clock mfa reads
     body = {"mfaToken": challenge.data["mfaToken"], "mfaCode": code}
     completed = call("auth", "POST", "/auth/verify-mfa", body=body, headers={"User-Agent": PHONE})
     assert completed.status == 200, completed.body
@@ -105,12 +107,12 @@ def test_a_mail_that_cannot_be_sent_fails_no_login(aws: Settings, monkeypatch: p
     def refuse(*args: Any, **kwargs: Any) -> str:
         raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendRawEmail")
 
-    monkeypatch.setattr(devices.mail, "send", refuse)
-    found = accounts.login(EMAIL, PASSWORD, device=PHONE, ip="198.51.100.23")
+    with monkeypatch.context() as refusing:  # (undo only this: the clock stays frozen)
+        refusing.setattr(devices.mail, "send", refuse)
+        found = accounts.login(EMAIL, PASSWORD, device=PHONE, ip="198.51.100.23")
     assert found.tokens.access_token
     assert notices() == []
     # the device is still remembered: the next sign-in from it sends nothing
-    monkeypatch.undo()
     sign_in(PHONE)
     assert notices() == []
     assert [c["newDevice"] for c in login_audits(done.organization.id)].count(True) == 1

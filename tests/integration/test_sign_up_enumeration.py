@@ -97,3 +97,22 @@ def test_two_sign_ups_racing_for_one_address_both_answer_201(aws: Settings) -> N
     assert owner is not None
     assert owner.id in {r.data["userId"] for r in replies}
     assert sorted(m["subject"] for m in mails(TAKEN)) == sorted([VERIFY, accounts.SIGN_UP_ATTEMPT_SUBJECT])
+
+
+def test_a_verification_mail_that_cannot_be_sent_does_not_fail_the_committed_sign_up(
+    aws: Settings,
+) -> None:
+    # Given SES refuses to send (the sender's identities are no longer verified)
+    import boto3
+
+    ses = boto3.client("ses")
+    for identity in ses.list_identities()["Identities"]:
+        ses.delete_identity(Identity=identity)
+
+    # When a firm registers
+    reply = sign_up("unmailed@firm.example")
+
+    # Then the sign-up stands (201, the account exists) instead of a 500 after the write
+    assert reply.status == 201, reply.body
+    assert accounts.find_user_by_email("unmailed@firm.example") is not None
+    assert mails("unmailed@firm.example") == []

@@ -13,6 +13,7 @@ import jwt
 import pytest
 from botocore.config import Config
 
+from docket import clock
 from docket.identity import sessions
 from docket.security.key_rotation import RotationError
 from docket.security.keys import JWKS_MAX_AGE_S, SIGNING_DELAY, KeySet, parse_key_set
@@ -100,11 +101,16 @@ def test_keys_retired_more_than_a_day_ago_are_pruned(aws: Settings, travel: Time
     assert {key.kid for key in stored_set(secret_id).keys} == {first, second, third}
     # When the next rotation comes two days later
     travel.forward(days=2)
+    rotating_at = travel.now()
     rotate_signing_keys(secret_id)
-    # Then the keys retired more than a day ago are gone; the one it just retired stays
+    # Then the keys retired more than a day ago are gone; the one it just retired stays, retired
+    # by this rotation (so it is kept for a day from now)
     latest = stored_set(secret_id)
     assert {key.kid for key in latest.keys} == {latest.active_kid, third}
-    assert latest.find(third).retired_at == latest.keys[1].retired_at is not None
+    retired_at = clock.parse(latest.find(third).retired_at)
+    assert retired_at is not None
+    assert rotating_at <= retired_at <= travel.now()
+    assert latest.active.retired_at is None
 
 
 def test_every_step_can_be_retried_with_the_same_version(aws: Settings) -> None:

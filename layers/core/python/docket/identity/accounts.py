@@ -189,7 +189,7 @@ def _tell_owner_of_sign_up_attempt(user: User) -> None:
     """The only place a sign-up for a taken address is told: the address's own mailbox. Nothing
     the attempt sent (names, the firm) goes into it, so it cannot carry someone else's words."""
     base = get_settings().token_issuer
-    mail.send(
+    mail.send_after_commit(
         user.email,
         SIGN_UP_ATTEMPT_SUBJECT,
         f"Hello {user.first_name},\n\nSomeone tried to create an account with this address; it already "
@@ -205,7 +205,7 @@ def _tell_owner_of_sign_up_attempt(user: User) -> None:
 def send_verification(user: User) -> None:
     token = onetime.issue(onetime.VERIFY_EMAIL, user.id)
     link = f"{get_settings().token_issuer}/auth/verify-email?token={token}"
-    mail.send(
+    mail.send_after_commit(
         user.email,
         "Verify your Docket email address",
         f"Hello {user.first_name},\n\nConfirm your address: {link}\n\nThe link works once, for 48 hours.\n",
