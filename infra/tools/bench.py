@@ -366,7 +366,9 @@ def _warm_section(result: warm.WarmResult) -> list[str]:
     lines = [
         "## Warm overhead, AWS at zero latency",
         "",
-        f"The same three routes on four stacks, {result.rounds} interleaved requests each, medians; AWS",
+        f"The same three routes on four stacks, {result.rounds} interleaved requests each, lower quartiles",
+        "(on a shared machine contention only adds time, and more to a stack that hands work between",
+        "threads, as Mangum and FastAPI do); AWS",
         "answered in process from a recording (botocore builds, signs and parses each call; no network).",
         "*Overhead* is the time above the service call alone (the domain work, PynamoDB, botocore and",
         "the envelope's JSON with no framework).",
