@@ -175,13 +175,12 @@ def main(spec_path: str) -> None:
 
     with open(spec_path, encoding="utf-8") as handle:
         spec = json.load(handle)
-    recorded_at = time.time()
-    if spec["mode"] == "replay" and spec.get("recorded_at"):
-        # the clock starts where the recording's did, so time-bound answers (a rate-limit window's
-        # minute counter, a token's expiry) read as they did then
-        shift = spec["recorded_at"] - time.time()
-        real_time = time.time
-        time.time = lambda: real_time() + shift
+    # `time.time` stands still for the whole run, at the recording's start in both modes: what is
+    # bound to wall-clock windows (the rate limiter's minute counter) reads the same on replay as
+    # when the answers were recorded, whatever the machine's load made of the time in between
+    recorded_at = spec.get("recorded_at") if spec["mode"] == "replay" else None
+    recorded_at = recorded_at or time.time()
+    time.time = lambda: recorded_at
     answers = Answers(spec.get("answers"))
     sys.meta_path.insert(0, _PatchBotocoreOnImport(spec["mode"], answers))
     sys.path.insert(0, spec["task"])
