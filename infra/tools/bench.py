@@ -9,6 +9,8 @@
    per million requests at list prices (`costs.py`).
 4. Warm overhead with AWS answered in process (`warm.py`): Docket against the same routes on a
    bare Powertools resolver and on FastAPI + Mangum.
+5. The soak (`infra/tools/soak.py`, also `make soak` alone): 10,000 requests through the emulator
+   over HTTP from 8 clients — latency at the start and the end, memory, CPU per request.
 """
 
 from __future__ import annotations
@@ -102,6 +104,38 @@ def _invoke(
     return response
 
 
+def _member_token(user_id: str, refs: tuple[str, ...]) -> str:
+    """An access token of a member of the bench firm whose membership names `refs` (the authorizer
+    resolves the membership on every request)."""
+    from docket.identity.accounts import Membership, membership_key
+
+    pk, sk = membership_key(MEMBER.org_id, user_id)
+    Membership(
+        pk=pk, sk=sk, org_id=MEMBER.org_id, user_id=user_id, roles=list(refs), joined_at="bench"
+    ).save()
+    return sessions.start(user_id=user_id, org_id=MEMBER.org_id, roles=refs).access_token
+
+
+def _custom_role() -> str:
+    from docket.access.roles import CustomRole
+    from docket.ids import new_id
+
+    role = CustomRole(id=new_id("role"), org_id=MEMBER.org_id, number=7, name="Bench", slug="bench")
+    role.permissions = ["feedback:read"]
+    role.stamp("usr_bench")
+    role.save()
+    return str(role.id)
+
+
+def _authorizer_event(token: str) -> dict[str, Any]:
+    return {
+        "type": "REQUEST",
+        "methodArn": "arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/feedback",
+        "headers": {"Authorization": f"Bearer {token}"},
+        "requestContext": {"requestId": "bench"},
+    }
+
+
 @dataclass(frozen=True)
 class CallRow:
     name: str
@@ -117,20 +151,20 @@ def aws_calls_per_request() -> list[CallRow]:
             "helpdesk", "POST", "/v1/feedback", {"feature": "Warm-up", "rating": 3}
         )  # cold caches
         feedback_id = json.loads(created["body"])["data"]["id"]
-        token = sessions.start(user_id=MEMBER.user_id, org_id=MEMBER.org_id, permissions=MEMBER.permissions)
-        authorizer_event = {
-            "type": "REQUEST",
-            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/feedback",
-            "headers": {"Authorization": f"Bearer {token.access_token}"},
-            "requestContext": {"requestId": "bench"},
-        }
+        authorizer_event = _authorizer_event(_member_token("usr_bench_staff", ("staff",)))
+        custom_role_event = _authorizer_event(_member_token("usr_bench_custom", (_custom_role(),)))
         load("authorizer").handler(authorizer_event, LocalContext("bench"))  # warm: key set cached
         preflight = {"Origin": "https://app.firm.example", "Access-Control-Request-Method": "POST"}
         scenario_list: list[tuple[str, bool, Callable[[], Any]]] = [
             (
-                "authorizer (Bearer token)",
+                "authorizer (Bearer token, system role)",
                 False,
                 lambda: load("authorizer").handler(authorizer_event, LocalContext("bench")),
+            ),
+            (
+                "authorizer (Bearer token, custom role)",
+                False,
+                lambda: load("authorizer").handler(custom_role_event, LocalContext("bench")),
             ),
             ("GET /health", False, lambda: _invoke("platform", "GET", "/v1/health", authorized=False)),
             (
@@ -445,12 +479,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11, help="fresh interpreters per function and layout")
     parser.add_argument("--rounds", type=int, default=400, help="warm requests per stack and route")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--no-soak", action="store_true", help="skip the soak (it takes minutes)")
     args = parser.parse_args()
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     report = run(args.runs, args.rounds)
     args.output.write_text(report, encoding="utf-8")
     print(report)
+    if not args.no_soak:
+        # its own emulator process, after the in-process measurements have released this one's
+        from infra.tools import soak
+
+        section = soak.section(soak.measure())
+        soak.write_section(section, args.output)
+        print(section)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What a request costs in AWS calls: none where none is needed, one projected read per authorization."""
+"""What a request costs in AWS calls: none where none is needed."""
 
 from __future__ import annotations
 
@@ -55,24 +55,6 @@ def test_other_routes_are_still_rate_limited(aws: Settings, aws_calls: list[Any]
     assert reply.status == 200
     assert [name for name, _ in aws_calls] == ["dynamodb.UpdateItem"]
     assert reply.headers["X-RateLimit-Limit"]
-
-
-def test_the_authorizer_reads_the_session_once_and_only_what_it_needs(
-    aws: Settings, aws_calls: list[Any]
-) -> None:
-    # Given a live session's access token, and the key set already cached by an earlier request
-    tokens = sessions.start(user_id=CLAIMS.user_id, org_id=CLAIMS.org_id, permissions=CLAIMS.permissions)
-    authorize({"Authorization": f"Bearer {tokens.access_token}"})
-    aws_calls.clear()
-    # When a request is authorized
-    answer = authorize({"Authorization": f"Bearer {tokens.access_token}"})
-    # Then it took one consistent GetItem that leaves the refresh hash, roles and device in the table
-    assert answer["context"]["sessionId"] == tokens.session_id
-    [(name, params)] = aws_calls
-    assert name == "dynamodb.GetItem"
-    assert params["ConsistentRead"] is True
-    projected = {params["ExpressionAttributeNames"][n] for n in params["ProjectionExpression"].split(", ")}
-    assert projected == {"type", "session_id", "revoked_at", "expires_at", "mfa_setup_required"}
 
 
 def test_a_revoked_session_is_still_refused_on_the_next_call(aws: Settings) -> None:

@@ -114,18 +114,28 @@ def read_refresh(value: str) -> RefreshToken | None:
     return RefreshToken(session_id, int(generation), secret)
 
 
-def _key(session_id: str) -> tuple[str, str]:
+def session_key(session_id: str) -> tuple[str, str]:
+    """The session item's key (I7): the authorizer reads it with the membership on every request."""
     return f"SESSION#{session_id}", "META"
 
 
-def _access(session: Session) -> str:
+_key = session_key
+
+
+def _access(
+    session: Session, roles: tuple[str, ...] | None = None, permissions: tuple[str, ...] | None = None
+) -> str:
+    """An access token of the session; its `cognito:groups` and `scope` say what the member held
+    when it was issued (the authorizer resolves the membership again on every request)."""
     return issue_access_token(
         TokenClaims(
             user_id=session.user_id,
             org_id=session.org_id,
             email=session.email or "",
-            roles=tuple(str(r) for r in session.roles or ()),
-            permissions=tuple(str(p) for p in session.permissions or ()),
+            roles=roles if roles is not None else tuple(str(r) for r in session.roles or ()),
+            permissions=(
+                permissions if permissions is not None else tuple(str(p) for p in session.permissions or ())
+            ),
             session_id=session.session_id,
         )
     )
@@ -184,32 +194,6 @@ def active(session_id: str) -> Session | None:
     """The session, if it is neither revoked nor expired (read consistently: revocation is immediate)."""
     session = _load(session_id)
     if session is None or session.revoked_at is not None or session.expires_at <= clock.iso():
-        return None
-    return session
-
-
-#: What the authorizer reads of a session on every protected request, and nothing more (the
-#: refresh hash, roles and device stay in the table): one projected, consistent GetItem.
-_AUTHORIZER_VIEW = (
-    Session.type,
-    Session.session_id,
-    Session.revoked_at,
-    Session.expires_at,
-    Session.mfa_setup_required,
-)
-
-
-def active_view(session_id: str) -> Session | None:
-    """`active`, reading only what the authorizer needs: a read-only view, never to be saved."""
-    try:
-        session = Session.get(
-            *_key(session_id),
-            consistent_read=True,
-            attributes_to_get=[attribute.attr_name for attribute in _AUTHORIZER_VIEW],
-        )
-    except Session.DoesNotExist:
-        return None
-    if session.revoked_at is not None or session.expires_at <= clock.iso():
         return None
     return session
 
@@ -280,6 +264,12 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
         _hash(presented.secret).encode(), session.refresh_hash.encode()
     ):
         raise refused  # MAC'd yet never issued: only someone holding the app secret could make it
+    from docket.access import standing
+
+    # the new access token states what the membership grants now; a member no more gets none
+    member = standing.of_member(session.org_id, session.user_id)
+    if member is None:
+        raise refused
     following = _new_refresh(session.session_id, current + 1)
     try:
         session.update(
@@ -298,7 +288,12 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
         # presented twice is reuse, whichever request got there first
         _reused(session, presented)
         raise refused from exc
-    return Tokens(_access(session), following.value, ACCESS_TOKEN_TTL_S, session.session_id)
+    return Tokens(
+        _access(session, member.roles, member.permissions),
+        following.value,
+        ACCESS_TOKEN_TTL_S,
+        session.session_id,
+    )
 
 
 def _reused(session: Session, presented: RefreshToken) -> None:
