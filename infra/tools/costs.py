@@ -66,6 +66,13 @@ def dynamodb_units(operation: str, params: dict[str, Any], response: dict[str, A
     if operation == "TransactWriteItems":
         # every action is a transactional write: twice the units of its item
         return Units(write=sum(2 * _write_units(_size(action)) for action in params.get("TransactItems", [])))
+    if operation == "BatchGetItem":
+        units = Units()
+        for table, items in (response.get("Responses") or {}).items():
+            consistent_table = bool((params.get("RequestItems", {}).get(table) or {}).get("ConsistentRead"))
+            for item in items:
+                units.read += _read_units(_size(item), consistent=consistent_table)
+        return units
     if operation == "TransactGetItems":
         items = [r.get("Item") or {} for r in response.get("Responses", [])]
         return Units(read=sum(2 * _read_units(_size(i), consistent=True) for i in items))

@@ -61,7 +61,14 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
         permissions=("organizations:manage",),
         roles=("owner",),
     )
-    tokens = sessions.start(user_id=MEMBER.user_id, org_id=MEMBER.org_id, permissions=MEMBER.permissions)
+    # the authorizer resolves the caller's membership on every request: the bench firm has one
+    pk, sk = accounts.membership_key(MEMBER.org_id, MEMBER.user_id)
+    accounts.Membership(
+        pk=pk, sk=sk, org_id=MEMBER.org_id, user_id=MEMBER.user_id, roles=["staff"], joined_at="bench"
+    ).save()
+    tokens = sessions.start(
+        user_id=MEMBER.user_id, org_id=MEMBER.org_id, roles=("staff",), permissions=MEMBER.permissions
+    )
     protected = rest_event("GET", f"/v1/feedback/{item.id}", principal=None)
     # an hour-long access token: the bench replays the recording for longer than the 15 minutes
     access = issue_access_token(
