@@ -7,10 +7,8 @@ from typing import Any
 import pytest
 from botocore.client import BaseClient
 
-from docket.identity import sessions
 from docket.settings import Settings
 from tests.integration.support import call
-from tests.integration.test_tokens import CLAIMS, authorize
 
 
 @pytest.fixture
@@ -55,12 +53,3 @@ def test_other_routes_are_still_rate_limited(aws: Settings, aws_calls: list[Any]
     assert reply.status == 200
     assert [name for name, _ in aws_calls] == ["dynamodb.UpdateItem"]
     assert reply.headers["X-RateLimit-Limit"]
-
-
-def test_a_revoked_session_is_still_refused_on_the_next_call(aws: Settings) -> None:
-    # Given an authorized session, When it is revoked, Then the very next authorization refuses it
-    tokens = sessions.start(user_id=CLAIMS.user_id, org_id=CLAIMS.org_id)
-    authorize({"Authorization": f"Bearer {tokens.access_token}"})
-    sessions.revoke(tokens.session_id, reason="test")
-    with pytest.raises(Exception, match="Unauthorized"):
-        authorize({"Authorization": f"Bearer {tokens.access_token}"})
