@@ -80,8 +80,10 @@ test: install
 layer: install
 	$(PY) -m infra.tools.build_layer
 
+# CDK context as the CLI spells it: `make synth CONTEXT="docket:snapStart=true docket:xraySdk=true"`
+CONTEXT ?=
 synth: install layer
-	$(PY) -m infra.app
+	$(PY) -m infra.app $(foreach c,$(CONTEXT),-c $(c))
 
 cfn-lint: synth
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error cdk.out/*.template.json

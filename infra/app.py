@@ -42,7 +42,14 @@ def build(app: cdk.App | None = None, **context: object) -> tuple[cdk.App, Docke
 
 
 def main() -> None:
-    app, _ = build()
+    """`python -m infra.app [-c key=value ...]`: `-c` as the CDK CLI spells it (`make synth CONTEXT=...`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Synthesize the Docket stack into cdk.out/")
+    parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args()
+    context = dict(item.split("=", 1) for item in args.context)
+    app, _ = build(**context)
     app.synth()
 
 

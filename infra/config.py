@@ -13,6 +13,7 @@ from infra import naming
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEPS_LAYER_DIR = ROOT / ".build" / "layers" / "deps"
+DEFAULT_CODE_DIR = ROOT / ".build" / "code"
 DEFAULT_MAIL_SENDER = "no-reply@docket.example"
 DEFAULT_CORS_ORIGINS: tuple[str, ...] = ("*",)
 
@@ -25,6 +26,15 @@ class DocketConfig:
     token_issuer: str | None = None
     #: Directory holding `python/` with the runtime dependencies (built by `make layer`).
     deps_layer_dir: Path = DEFAULT_DEPS_LAYER_DIR
+    #: Directory holding the compiled `docket` layer (`core/`) and functions (`functions/<name>/`),
+    #: built by `make layer` (`infra/tools/build_layer.py`).
+    code_dir: Path = DEFAULT_CODE_DIR
+    #: SnapStart on the request-path functions: versions published with it, API Gateway invoking
+    #: an alias (docs/benchmarks.md, "SnapStart").
+    snap_start: bool = False
+    #: The X-Ray SDK inside the functions (per-AWS-call subsegments); Lambda's own tracing is on
+    #: either way. Off by default: it costs ~150-250 ms of every cold start.
+    xray_sdk: bool = False
     #: Optional custom domain: when both are set, every topology base path maps onto the stage.
     domain_name: str | None = None
     certificate_arn: str | None = None
@@ -42,11 +52,15 @@ class DocketConfig:
 
         origins = get(naming.CONTEXT_CORS_ORIGINS)
         deps_dir = get(naming.CONTEXT_DEPS_LAYER_DIR)
+        code_dir = get(naming.CONTEXT_CODE_DIR)
         return cls(
             mail_sender=get(naming.CONTEXT_MAIL_SENDER) or DEFAULT_MAIL_SENDER,
             cors_origins=_origins(origins) if origins is not None else DEFAULT_CORS_ORIGINS,
             token_issuer=get(naming.CONTEXT_TOKEN_ISSUER),
             deps_layer_dir=Path(deps_dir) if deps_dir else DEFAULT_DEPS_LAYER_DIR,
+            code_dir=Path(code_dir) if code_dir else DEFAULT_CODE_DIR,
+            snap_start=_flag(get(naming.CONTEXT_SNAP_START)),
+            xray_sdk=_flag(get(naming.CONTEXT_XRAY_SDK)),
             domain_name=get(naming.CONTEXT_DOMAIN_NAME),
             certificate_arn=get(naming.CONTEXT_CERTIFICATE_ARN),
             trusted_issuers=tuple(get(naming.CONTEXT_TRUSTED_ISSUERS) or ()),
@@ -61,3 +75,13 @@ def _origins(value: str | Sequence[str]) -> tuple[str, ...]:
     if not origins:
         raise ValueError(f"{naming.CONTEXT_CORS_ORIGINS} names no origin")
     return origins
+
+
+def _flag(value: object) -> bool:
+    """`-c key=true` passes a string; cdk.json may hold a boolean."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return text in ("true", "1", "yes")

@@ -31,3 +31,8 @@ CONTEXT_DOMAIN_NAME = "docket:domainName"
 CONTEXT_CERTIFICATE_ARN = "docket:certificateArn"
 CONTEXT_TRUSTED_ISSUERS = "docket:trustedIssuers"
 CONTEXT_OIDC_PROVIDERS = "docket:oidcProviders"
+CONTEXT_CODE_DIR = "docket:codeDir"
+CONTEXT_SNAP_START = "docket:snapStart"
+CONTEXT_XRAY_SDK = "docket:xraySdk"
+#: The alias API Gateway invokes when SnapStart is on (SnapStart runs on published versions only).
+LIVE_ALIAS = "live"

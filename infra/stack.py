@@ -35,7 +35,7 @@ class DocketStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         cors_origins = list(config.cors_origins)
         data = self.data = Data(self, "Data", cors_origins=cors_origins)
-        layers = Layers(self, "Layers", deps_dir=config.deps_layer_dir)
+        layers = Layers(self, "Layers", deps_dir=config.deps_layer_dir, code_dir=config.code_dir)
         bus = EventBus(self, "Events")
         rest = RestApi(self, "Rest", throttle_rate=200, throttle_burst=400)
         websocket = WebSocketApi(self, "WebSocket")
@@ -67,18 +67,30 @@ class DocketStack(cdk.Stack):
         )
 
         functions: dict[str, DocketFunction] = {}
+        # SnapStart (when on) where a person waits for the cold start: the REST groups, the
+        # authorizer in front of them and the WebSocket API; queue and stream consumers keep $LATEST.
+        request_path = {"snap_start": config.snap_start, "xray_sdk": config.xray_sdk}
+        background = {"xray_sdk": config.xray_sdk}
         for group in topology.API_GROUPS:
             functions[group.name] = DocketFunction(
-                self, name=group.name, layers=layers, environment=environment, memory_mb=group.memory_mb
+                self,
+                name=group.name,
+                layers=layers,
+                environment=environment,
+                memory_mb=group.memory_mb,
+                **request_path,
             )
-        for name in (topology.AUTHORIZER, topology.WEBSOCKET, topology.PUBLISHER):
+        for name in (topology.AUTHORIZER, topology.WEBSOCKET):
             functions[name] = DocketFunction(
-                self, name=name, layers=layers, environment=environment, timeout_s=29
+                self, name=name, layers=layers, environment=environment, timeout_s=29, **request_path
             )
+        functions[topology.PUBLISHER] = DocketFunction(
+            self, name=topology.PUBLISHER, layers=layers, environment=environment, timeout_s=29, **background
+        )
         # The key set's custom resource and rotation function reads no settings: both events name the
         # secret, and it touches nothing else.
         functions[topology.KEYS] = DocketFunction(
-            self, name=topology.KEYS, layers=layers, environment={}, memory_mb=512, timeout_s=60
+            self, name=topology.KEYS, layers=layers, environment={}, memory_mb=512, timeout_s=60, **background
         )
         for spec in topology.QUEUES:
             if spec.consumer not in functions:
@@ -88,11 +100,12 @@ class DocketStack(cdk.Stack):
                     layers=layers,
                     environment=environment,
                     timeout_s=spec.consumer_timeout_s,
+                    **background,
                 )
         for schedule in topology.SCHEDULES:
             if schedule.function not in functions:
                 functions[schedule.function] = DocketFunction(
-                    self, name=schedule.function, layers=layers, environment=environment
+                    self, name=schedule.function, layers=layers, environment=environment, **background
                 )
 
         # least privilege, per role; the keys function's grants (the signing secret alone) come with

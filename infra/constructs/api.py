@@ -80,16 +80,17 @@ class RestApi(Construct):
         authorizer = apigw.RequestAuthorizer(
             self,
             "Authorizer",
-            handler=authorizer_function.function,
+            handler=authorizer_function.target,
             # Bearer or X-API-Key: the function decides, so no single header is required up front.
             identity_sources=[],
             # Session revocation must take effect on the next call: no cached decisions.
             results_cache_ttl=cdk.Duration.seconds(0),
         )
         # One API-scoped invoke permission per function instead of two per method: a group with many
-        # prefixes would otherwise outgrow Lambda's 20 KB resource policy.
+        # prefixes would otherwise outgrow Lambda's 20 KB resource policy. `target` is the function,
+        # or its `live` alias with SnapStart (the permission then names the alias).
         integrations = {
-            name: apigw.LambdaIntegration(fn.function, proxy=True, scope_permission_to_method=False)
+            name: apigw.LambdaIntegration(fn.target, proxy=True, scope_permission_to_method=False)
             for name, fn in groups.items()
         }
         # Bodies are validated by the resolver (pydantic) against the same models as the spec; with no

@@ -1,4 +1,5 @@
-"""The one way a Docket Lambda is declared: runtime, architecture, layers, logging, tracing, env."""
+"""The one way a Docket Lambda is declared: runtime, architecture, layers, logging, tracing, env,
+and, for the request path, SnapStart on published versions behind the `live` alias."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constructs.layers import ARCHITECTURE, RUNTIME, Layers
-from infra.naming import pascal
-from infra.tools.functions import FUNCTIONS_DIR
+from infra.naming import LIVE_ALIAS, pascal
+from infra.runtime_env import function_environment
 
 
 class DocketFunction(Construct):
@@ -26,6 +27,8 @@ class DocketFunction(Construct):
         memory_mb: int = 512,
         timeout_s: int = 29,
         description: str = "",
+        snap_start: bool = False,
+        xray_sdk: bool = False,
     ) -> None:
         super().__init__(scope, pascal(name))
         self.name = name
@@ -49,22 +52,27 @@ class DocketFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler="app.handler",
-            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR / name), exclude=["**/__pycache__", "**/*.pyc"]),
+            code=layers.function_code(name),
             layers=layers.all,
             memory_size=memory_mb,
             timeout=cdk.Duration.seconds(timeout_s),
+            # Lambda's own segments (and API Gateway's trace) always; the in-function SDK only with
+            # `xray_sdk` (infra/runtime_env.py says why)
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=self.log_group,
             role=self.role,
             description=description or f"Docket {name}",
-            environment={
-                "POWERTOOLS_SERVICE_NAME": name,
-                "POWERTOOLS_METRICS_NAMESPACE": "Docket",
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                **environment,
-            },
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            environment={**function_environment(name, xray_sdk=xray_sdk), **environment},
         )
+        #: What event sources and APIs invoke: the function itself, or with SnapStart the `live`
+        #: alias of the version published from this synth (SnapStart never applies to $LATEST).
+        self.target: lambda_.IFunction = self.function
+        if snap_start:
+            self.target = lambda_.Alias(
+                self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
+            )
 
         self.log_group.grant_write(self.role)
 

@@ -53,11 +53,11 @@ class WebSocketApi(Construct):
         )
 
     def wire(self, *, handler: DocketFunction, authorizer_function: DocketFunction) -> None:
-        integration = integrations.WebSocketLambdaIntegration("Handler", handler.function)
+        integration = integrations.WebSocketLambdaIntegration("Handler", handler.target)
         # `$connect` without the token is refused (401) before the authorizer runs: no anonymous
         # connections (the emulator reads the same declaration)
         authorizer = authorizers.WebSocketLambdaAuthorizer(
-            "Authorizer", authorizer_function.function, identity_source=list(websocket_identity_sources())
+            "Authorizer", authorizer_function.target, identity_source=list(websocket_identity_sources())
         )
         self.api.add_route("$connect", integration=integration, authorizer=authorizer)
         self.api.add_route("$disconnect", integration=integration)

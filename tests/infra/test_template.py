@@ -16,6 +16,7 @@ from docket.data import schema
 from infra import naming
 from infra.gateway_responses import GATEWAY_RESPONSES
 from infra.stack import DocketStack
+from tests.infra.conftest import OIDC_PROVIDER
 
 pytestmark = pytest.mark.infra
 
@@ -431,27 +432,20 @@ def test_function_roles_carry_no_aws_managed_policy(resources: dict[str, Any]) -
         assert not role["Properties"].get("ManagedPolicyArns"), role
 
 
-def test_sign_in_providers_reach_the_functions_and_only_auth_reads_their_secrets(tmp_path: Path) -> None:
-    from tests.infra.conftest import synth
-
-    provider = {
-        "name": "firm-idp",
-        "issuer": "https://login.firm.example",
-        "clientId": "docket",
-        "clientSecretId": "docket/oidc/firm-idp",
-    }
-    _, _, template = synth(tmp_path, **{naming.CONTEXT_OIDC_PROVIDERS: [provider]})
-    resources = template.to_json()["Resources"]
+def test_sign_in_providers_reach_the_functions_and_only_auth_reads_their_secrets(
+    opted_in: dict[str, Any],
+) -> None:
+    resources = opted_in
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
     settings = [
         f["Properties"]["Environment"]["Variables"].get("DOCKET_OIDC_PROVIDERS")
         for f in functions.values()
         if f["Properties"]["Environment"]["Variables"].get("POWERTOOLS_SERVICE_NAME") != topology.KEYS
     ]
-    assert all(s is not None and "login.firm.example" in s for s in settings)
+    assert all(s is not None and OIDC_PROVIDER["issuer"] in s for s in settings)
 
     def reads_the_client_secret(policy: dict[str, Any]) -> bool:
-        return "docket/oidc/firm-idp" in json.dumps(policy["Properties"]["PolicyDocument"])
+        return OIDC_PROVIDER["clientSecretId"] in json.dumps(policy["Properties"]["PolicyDocument"])
 
     readers = [
         v for v in resources.values() if v["Type"] == "AWS::IAM::Policy" and reads_the_client_secret(v)
@@ -459,3 +453,100 @@ def test_sign_in_providers_reach_the_functions_and_only_auth_reads_their_secrets
     assert len(readers) == 1
     [role] = readers[0]["Properties"]["Roles"]
     assert "Auth" in role["Ref"]
+
+
+# --- cold starts: SnapStart and the X-Ray SDK are deploy options ------------------------------
+
+#: Where a person waits for a cold start: SnapStart applies to these when it is on.
+REQUEST_PATH = {*(g.name for g in topology.API_GROUPS), topology.AUTHORIZER, topology.WEBSOCKET}
+
+
+def _functions_by_service(resources: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        f["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]: (name, f["Properties"])
+        for name, f in of_type(resources, "AWS::Lambda::Function").items()
+        if "POWERTOOLS_SERVICE_NAME" in f["Properties"].get("Environment", {}).get("Variables", {})
+    }
+
+
+def _integration_targets(resources: dict[str, Any]) -> list[str]:
+    """What every REST method, the REST authorizer and the WebSocket integrations invoke (as JSON)."""
+    uris = [
+        json.dumps(m["Properties"]["Integration"]["Uri"])
+        for m in of_type(resources, "AWS::ApiGateway::Method").values()
+        if "Uri" in m["Properties"].get("Integration", {})
+    ]
+    uris += [
+        json.dumps(a["Properties"]["AuthorizerUri"])
+        for a in of_type(resources, "AWS::ApiGateway::Authorizer").values()
+    ]
+    uris += [
+        json.dumps(i["Properties"]["IntegrationUri"])
+        for i in of_type(resources, "AWS::ApiGatewayV2::Integration").values()
+    ]
+    uris += [
+        json.dumps(a["Properties"]["AuthorizerUri"])
+        for a in of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
+    ]
+    return uris
+
+
+def test_by_default_no_snapstart_and_apis_invoke_the_functions_themselves(resources: dict[str, Any]) -> None:
+    # Given the default synth, Then no function publishes versions or carries SnapStart
+    assert not of_type(resources, "AWS::Lambda::Version")
+    assert not of_type(resources, "AWS::Lambda::Alias")
+    for _, props in _functions_by_service(resources).values():
+        assert "SnapStart" not in props
+    # and every integration names a function's ARN directly
+    functions = set(of_type(resources, "AWS::Lambda::Function"))
+    for uri in _integration_targets(resources):
+        assert any(f'"{name}", "Arn"' in uri for name in functions), uri
+
+
+def test_snapstart_publishes_a_version_per_request_path_function_and_apis_invoke_its_live_alias(
+    opted_in: dict[str, Any],
+) -> None:
+    # Given `-c docket:snapStart=true`
+    resources = opted_in
+    functions = _functions_by_service(resources)
+    versions = of_type(resources, "AWS::Lambda::Version")
+    aliases = of_type(resources, "AWS::Lambda::Alias")
+    # Then each request-path function has SnapStart on published versions, one version, one `live` alias
+    for service, (logical_id, props) in functions.items():
+        if service in REQUEST_PATH:
+            assert props["SnapStart"] == {"ApplyOn": "PublishedVersions"}, service
+            [version] = [
+                v for v, r in versions.items() if r["Properties"]["FunctionName"] == {"Ref": logical_id}
+            ]
+            [alias] = [
+                a["Properties"]
+                for a in aliases.values()
+                if a["Properties"]["FunctionName"] == {"Ref": logical_id}
+            ]
+            assert alias["Name"] == naming.LIVE_ALIAS
+            assert alias["FunctionVersion"] == {"Fn::GetAtt": [version, "Version"]}
+        else:  # queue, stream and deploy-time consumers keep $LATEST
+            assert "SnapStart" not in props, service
+    assert len(aliases) == len(REQUEST_PATH)
+    # and every API integration and authorizer invokes an alias, never $LATEST
+    for uri in _integration_targets(resources):
+        assert any(f'"Ref": "{alias}"' in uri for alias in aliases), uri
+    # and API Gateway may invoke the aliases (the permissions name them)
+    permitted = {
+        json.dumps(p["Properties"]["FunctionName"])
+        for p in of_type(resources, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    }
+    assert all(any(alias in target for alias in aliases) for target in permitted)
+
+
+def test_the_xray_sdk_is_off_unless_asked_for_while_lambda_tracing_stays_on(
+    resources: dict[str, Any], opted_in: dict[str, Any]
+) -> None:
+    # Given the default synth, Then every function traces (Lambda's segments) without the SDK
+    for _, props in _functions_by_service(resources).values():
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == "true"
+    # Given `-c docket:xraySdk=true`, Then Powertools' Tracer is left on
+    for _, props in _functions_by_service(opted_in).values():
+        assert "POWERTOOLS_TRACE_DISABLED" not in props["Environment"]["Variables"]

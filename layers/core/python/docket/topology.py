@@ -72,6 +72,9 @@ class ApiGroup:
     category: RateCategory | None = None
     #: Per-route overrides of the rate category, e.g. uploads.
     categories: dict[Route, RateCategory] = field(default_factory=dict)
+    #: Routes no rate limit counts (no `UpdateItem`): health checks, which monitors and load
+    #: balancers poll and which read nothing; API Gateway's stage throttling still guards them.
+    unlimited: tuple[Route, ...] = ()
     #: Memory for the group's Lambda, in MB.
     memory_mb: int = 512
 
@@ -88,6 +91,7 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         name="platform",
         prefixes=("/health",),
         public=(Route("GET", "/health"),),
+        unlimited=(Route("GET", "/health"),),
         memory_mb=256,
     ),
     ApiGroup(
@@ -346,8 +350,11 @@ def match(method: str, path: str) -> RouteMatch | None:
     return None
 
 
-def rate_category(group_name: str, method: str, resource: str) -> RateCategory:
+def rate_category(group_name: str, method: str, resource: str) -> RateCategory | None:
+    """The rate-limit category a route counts against; None for a route no limit counts."""
     api_group = group(group_name)
+    if Route(method, resource) in api_group.unlimited:
+        return None
     override = api_group.categories.get(Route(method, resource))
     if override is not None:
         return override

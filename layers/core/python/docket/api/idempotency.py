@@ -16,15 +16,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 
 from docket.api import bodies
 from docket.api import request as request_state
@@ -36,26 +27,42 @@ HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
 REPLAY_HEADER = "Idempotent-Replayed"
 
-
-class _TenantSpreadStore(DynamoDBPersistenceLayer):
-    """Powertools' DynamoDB store, with one partition per record instead of one static partition."""
-
-    def _get_key(self, idempotency_key: str) -> dict[str, Any]:
-        return {
-            self.key_attr: {"S": f"IDEMPOTENCY#{idempotency_key}"},
-            str(self.sort_key_attr): {"S": "IDEMPOTENCY"},
-        }
+# Powertools' idempotency utility (jmespath, its persistence layers) is imported on first use: only a
+# POST carrying a key, and the queue consumers, need it — not a cold start's first GET.
 
 
 @cache
-def _runner() -> Any:
-    settings = get_settings()
-    store = _TenantSpreadStore(
-        table_name=settings.table_name,
+def _store_class() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    class TenantSpreadStore(DynamoDBPersistenceLayer):
+        """Powertools' DynamoDB store, with one partition per record instead of one static partition."""
+
+        def _get_key(self, idempotency_key: str) -> dict[str, Any]:
+            return {
+                self.key_attr: {"S": f"IDEMPOTENCY#{idempotency_key}"},
+                str(self.sort_key_attr): {"S": "IDEMPOTENCY"},
+            }
+
+    return TenantSpreadStore
+
+
+def tenant_spread_store(table_name: str) -> Any:
+    """A Powertools DynamoDB persistence layer on the single table, one partition per record."""
+    return _store_class()(
+        table_name=table_name,
         key_attr=PRIMARY.partition,
         sort_key_attr=PRIMARY.sort,
         expiry_attr=TTL_ATTRIBUTE,
     )
+
+
+@cache
+def _runner() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+    settings = get_settings()
+    store = tenant_spread_store(settings.table_name)
     config = IdempotencyConfig(
         event_key_jmespath="[scope, route, key]",
         # Responses are replayed verbatim; the in-progress lock outlives any Lambda timeout.
@@ -95,6 +102,11 @@ def middleware(app: Any, next_middleware: NextMiddleware) -> Response[Any]:
         "key": key,
         "bodyHash": body_digest(event),
     }
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     first_call = {"done": False}
 
     def call() -> Response[Any]:

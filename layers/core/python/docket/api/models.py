@@ -27,12 +27,15 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 class ApiModel(BaseModel):
     """Every request and response model derives from this."""
 
+    # `defer_build`: a model's validator and serializer are built when it is first used, not when
+    # its module is imported, so a cold start builds only the models its first request touches.
     model_config = ConfigDict(
         alias_generator=to_camel,
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
         str_strip_whitespace=True,
+        defer_build=True,
     )
 
 

@@ -209,7 +209,6 @@ def _request_guard(group: str) -> Callable[[Any, NextMiddleware], Response[Any]]
     def request_guard(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
         event = app.current_event
         route = app.context["_route"]
-        category = rate_category(group, event.http_method, route.path)
         state = request_state.current()
         if (
             state.principal is not None
@@ -225,7 +224,8 @@ def _request_guard(group: str) -> Callable[[Any, NextMiddleware], Response[Any]]
             and Route(event.http_method, route.path) not in MFA_SETUP_ROUTES
         ):
             raise MfaSetupRequired()
-        if get_settings().rate_limits_enabled:
+        category = rate_category(group, event.http_method, route.path)
+        if category is not None and get_settings().rate_limits_enabled:
             caller = (
                 state.principal.user_id
                 if state.principal

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pynamodb.connection.base
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     TTLAttribute,
@@ -25,9 +26,14 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from docket import clock
+from docket.aws import botocore_session
 from docket.data.schema import GLOBAL_INDEXES, GSI1, GSI2, GSI3, GSI4, PRIMARY, TTL_ATTRIBUTE, TYPE_ATTRIBUTE
 from docket.errors import Forbidden
 from docket.settings import get_settings
+
+# PynamoDB makes a botocore session per connection; with the process's one (docket.aws) DynamoDB's
+# model is parsed, and the credentials resolved, once for every client.
+pynamodb.connection.base.get_session = botocore_session  # type: ignore[attr-defined]
 
 
 class _TableName:

@@ -18,8 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from docket.api.idempotency import _TenantSpreadStore
-from docket.data.schema import PRIMARY, TTL_ATTRIBUTE
+from docket.api.idempotency import tenant_spread_store
 from docket.events.catalog import DomainEvent
 from docket.events.publisher import detail_of
 from docket.observability import logger, traced
@@ -32,13 +31,8 @@ EventHandler = Callable[[DomainEvent], None]
 
 
 @cache
-def _store() -> _TenantSpreadStore:
-    return _TenantSpreadStore(
-        table_name=get_settings().table_name,
-        key_attr=PRIMARY.partition,
-        sort_key_attr=PRIMARY.sort,
-        expiry_attr=TTL_ATTRIBUTE,
-    )
+def _store() -> Any:
+    return tenant_spread_store(get_settings().table_name)
 
 
 def idempotency_key(consumer: str, event_id: str) -> str:
