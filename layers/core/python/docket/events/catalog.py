@@ -38,6 +38,14 @@ CATALOG: tuple[EventType, ...] = (
     EventType("feedback.created", "feedback", Change.CREATED, "A user submitted feedback."),
     EventType("feedback.updated", "feedback", Change.UPDATED, "Feedback changed (status, rating, comment…)."),
     EventType("feedback.deleted", "feedback", Change.DELETED, "Feedback was deleted."),
+    EventType("role.created", "role", Change.CREATED, "A custom role was created."),
+    EventType(
+        "role.updated",
+        "role",
+        Change.UPDATED,
+        "A custom role changed (name, slug, description, permissions).",
+    ),
+    EventType("role.deleted", "role", Change.DELETED, "A custom role was deleted."),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}
