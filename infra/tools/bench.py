@@ -32,6 +32,8 @@ from infra.tools.functions import ROOT, load
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 MEMBER = Principal(user_id="usr_bench", org_id="org_bench", permissions=("feedback:*",))
+#: the firm's owner, for the administration routes (roles)
+OWNER = Principal(user_id="usr_bench_owner", org_id="org_bench", roles=("owner",), permissions=("*",))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +71,14 @@ class CallCounter:
 
 
 def _invoke(
-    function: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    function: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    *,
+    principal: Principal = MEMBER,
+    query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     from infra.local.apigw import build_rest_event
 
@@ -77,9 +86,9 @@ def _invoke(
         method=method,
         path=path,
         headers={"Content-Type": "application/json", **(headers or {})},
-        query={},
+        query=query or {},
         body=json.dumps(body).encode() if body is not None else None,
-        authorizer={"principalId": MEMBER.user_id, **MEMBER.to_context()},
+        authorizer={"principalId": principal.user_id, **principal.to_context()},
         source_ip="198.51.100.1",
     )
     response: dict[str, Any] = load(function).handler(event, LocalContext("bench"))
@@ -116,6 +125,30 @@ def _authorizer_event(token: str) -> dict[str, Any]:
         "headers": {"Authorization": f"Bearer {token}"},
         "requestContext": {"requestId": "bench"},
     }
+
+
+def _role_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/roles…` as the firm's owner: two custom roles made first (one to read and change, one to delete)."""
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("directory", method, f"/v1{path}", body, principal=OWNER, query=query)
+
+    def made(name: str) -> str:
+        created = as_owner("POST", "/roles", {"name": name, "permissions": ["cases:read"]})()
+        return str(json.loads(created["body"])["data"]["id"])
+
+    kept, doomed = made("Bench reader"), made("Bench doomed")
+    return [
+        ("POST /roles", as_owner("POST", "/roles", {"name": "Bench new", "permissions": ["users.view"]})),
+        ("GET /roles (list: 6 system + custom)", as_owner("GET", "/roles")),
+        ("GET /roles?includeMemberCounts=true", as_owner("GET", "/roles", includeMemberCounts="true")),
+        ("GET /roles/{id}", as_owner("GET", f"/roles/{kept}")),
+        ("GET /roles/{number}", as_owner("GET", "/roles/7")),
+        ("PUT /roles/{id}", as_owner("PUT", f"/roles/{kept}", {"name": "Bench reader, renamed"})),
+        ("DELETE /roles/{id}", as_owner("DELETE", f"/roles/{doomed}")),
+        ("GET /roles/permissions", as_owner("GET", "/roles/permissions")),
+        ("GET /roles/usage-counts", as_owner("GET", "/roles/usage-counts")),
+    ]
 
 
 def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
@@ -158,6 +191,7 @@ def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
                 lambda: _invoke("helpdesk", "PUT", f"/v1/feedback/{feedback_id}", {"rating": 2}),
             ),
             ("GET /feedback (list, 20)", lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
+            *_role_scenarios(),
         ]
         for name, scenario in scenarios:
             with counter.measuring() as taken:
