@@ -31,6 +31,7 @@ from botocore.client import BaseClient
 
 from docket.identity import sessions
 from docket.process import DEFERRED_IMPORTS
+from docket.security.principal import Principal
 from infra.local.invoke import LocalContext
 from infra.tools import build_layer, coldstart, costs, scenarios, warm
 from infra.tools.functions import ROOT, load
@@ -39,6 +40,8 @@ from infra.tools.scenarios import MEMBER, rest_event
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 #: The cold-start goal and acceptance floor, as multiples of the baseline (issue 16).
 GOAL, FLOOR = 1.3, 1.5
+#: the firm's owner, for the administration routes (roles, members, organizations)
+OWNER = Principal(user_id="usr_bench_owner", org_id="org_bench", roles=("owner",), permissions=("*",))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,12 +103,13 @@ def _invoke(
     headers: dict[str, str] | None = None,
     *,
     query: dict[str, str] | None = None,
+    principal: Principal = MEMBER,
     authorized: bool = True,
 ) -> dict[str, Any]:
     """`authorized`: the request passed the authorizer (API Gateway adds its context); public routes
     and CORS preflights arrive without one."""
     event = rest_event(
-        method, path, principal=MEMBER if authorized else None, body=body, headers=headers, query=query
+        method, path, principal=principal if authorized else None, body=body, headers=headers, query=query
     )
     response: dict[str, Any] = load(function).handler(event, LocalContext("bench"))
     return response
@@ -143,12 +147,41 @@ def _authorizer_event(token: str) -> dict[str, Any]:
     }
 
 
+def _role_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/roles…` as the firm's owner: two custom roles made first (one to read and change, one to delete)."""
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("directory", method, f"/v1{path}", body, principal=OWNER, query=query)
+
+    def made(name: str) -> str:
+        created = as_owner("POST", "/roles", {"name": name, "permissions": ["cases:read"]})()
+        return str(json.loads(created["body"])["data"]["id"])
+
+    kept, doomed = made("Bench reader"), made("Bench doomed")
+    return [
+        ("POST /roles", as_owner("POST", "/roles", {"name": "Bench new", "permissions": ["users.view"]})),
+        ("GET /roles (list: 6 system + custom)", as_owner("GET", "/roles")),
+        ("GET /roles?includeMemberCounts=true", as_owner("GET", "/roles", includeMemberCounts="true")),
+        ("GET /roles/{id}", as_owner("GET", f"/roles/{kept}")),
+        ("GET /roles/{number}", as_owner("GET", "/roles/7")),
+        ("PUT /roles/{id}", as_owner("PUT", f"/roles/{kept}", {"name": "Bench reader, renamed"})),
+        ("DELETE /roles/{id}", as_owner("DELETE", f"/roles/{doomed}")),
+        ("GET /roles/permissions", as_owner("GET", "/roles/permissions")),
+        ("GET /roles/usage-counts", as_owner("GET", "/roles/usage-counts")),
+    ]
+
+
 @dataclass(frozen=True)
 class CallRow:
     name: str
     taken: Taken
     #: behind the authorizer (its invocation and session read come on top)
     protected: bool
+
+
+def _protected(rows: list[tuple[str, Callable[[], Any]]]) -> list[tuple[str, bool, Callable[[], Any]]]:
+    """Scenarios behind the authorizer (its invocation and read are added to their cost)."""
+    return [(name, True, scenario) for name, scenario in rows]
 
 
 def aws_calls_per_request() -> list[CallRow]:
@@ -207,7 +240,8 @@ def aws_calls_per_request() -> list[CallRow]:
                 lambda: _invoke("helpdesk", "PUT", f"/v1/feedback/{feedback_id}", {"rating": 2}),
             ),
             ("GET /feedback (list, 20)", True, lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
-            *_audit_scenarios(),
+            *_protected(_audit_scenarios()),
+            *_protected(_role_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
             with counter.measuring() as taken:
@@ -216,7 +250,7 @@ def aws_calls_per_request() -> list[CallRow]:
     return rows
 
 
-def _audit_scenarios() -> list[tuple[str, bool, Callable[[], Any]]]:
+def _audit_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     from docket.identity import accounts
 
     # the bench member as a member of its firm, so viewable-users reads a membership and a user
@@ -243,10 +277,9 @@ def _audit_scenarios() -> list[tuple[str, bool, Callable[[], Any]]]:
     export = {"start_date": "2026-01-01", "end_date": "2026-01-31", "format": "csv"}
     job = json.loads(_invoke("audit", "POST", "/v1/compliance/export-audit-data", export)["body"])["data"]
     return [
-        ("GET /audit-logs (list, 20)", True, lambda: _invoke("audit", "GET", "/v1/audit-logs")),
+        ("GET /audit-logs (list, 20)", lambda: _invoke("audit", "GET", "/v1/audit-logs")),
         (
             "GET /audit-logs?action=&startDate= (index + range)",
-            True,
             lambda: _invoke(
                 "audit",
                 "GET",
@@ -254,26 +287,22 @@ def _audit_scenarios() -> list[tuple[str, bool, Callable[[], Any]]]:
                 query={"action": "feedback.created", "startDate": "2026-01-01"},
             ),
         ),
-        ("GET /audit-logs/{id}", True, lambda: _invoke("audit", "GET", f"/v1/audit-logs/{listed[0]['id']}")),
-        ("GET /audit-logs/stats (30 days)", True, lambda: _invoke("audit", "GET", "/v1/audit-logs/stats")),
+        ("GET /audit-logs/{id}", lambda: _invoke("audit", "GET", f"/v1/audit-logs/{listed[0]['id']}")),
+        ("GET /audit-logs/stats (30 days)", lambda: _invoke("audit", "GET", "/v1/audit-logs/stats")),
         (
             "GET /audit-logs/viewable-users",
-            True,
             lambda: _invoke("audit", "GET", "/v1/audit-logs/viewable-users"),
         ),
         (
             "GET /audit-logs/verify (small chain)",
-            True,
             lambda: _invoke("audit", "GET", "/v1/audit-logs/verify"),
         ),
         (
             "POST /compliance/export-audit-data",
-            True,
             lambda: _invoke("audit", "POST", "/v1/compliance/export-audit-data", export),
         ),
         (
             "GET /compliance/exports/{id}",
-            True,
             lambda: _invoke("audit", "GET", f"/v1/compliance/exports/{job['id']}"),
         ),
     ]

@@ -61,6 +61,13 @@ PERMISSIONS: dict[str, str | None] = {
     "PUT /feedback/{feedbackId}": "feedback:write",
     "PUT /organizations/me/settings": "organizations:manage",
     "PUT /users/me/change-password": None,
+    "GET /roles": "roles:read",
+    "POST /roles": "roles:write",
+    "GET /roles/permissions": "roles:read",
+    "GET /roles/usage-counts": "roles:read",
+    "GET /roles/{roleId}": "roles:read",
+    "PUT /roles/{roleId}": "roles:write",
+    "DELETE /roles/{roleId}": "roles:write",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -82,8 +89,16 @@ RULES: list[tuple[str, str, str, Any, str]] = [
     ),
 ]
 
-#: Valid bodies where the spec's example is not the one to send (none so far).
-BODIES: dict[str, Any] = {}
+#: Valid bodies where the spec's example is not the one to send.
+BODIES: dict[str, Any] = {
+    # a slug is unique in the firm, so no one body with a slug can be sent to every role: all the
+    # other fields, which any role of the firm may take
+    "PUT /roles/{roleId}": {
+        "name": "Senior Manager",
+        "description": "Runs the office",
+        "permissions": ["users.view", "users.edit", "roles.view"],
+    },
+}
 
 #: the firm members below the owner, by role
 MEMBER_ROLES = (roles.STAFF, roles.CLIENT)

@@ -73,6 +73,18 @@ def _api_key(api: httpx.Client, member: Member) -> str:
     return _created(api.post("/auth/api-keys", json=body, headers=member.headers))
 
 
+def _role(api: httpx.Client, member: Member) -> str:
+    # a custom role of the firm (its own id: `role_…`), within what the creator may grant
+    body = {"name": f"Harness {member.role} role", "permissions": ["feedback.view", "cases:read"]}
+    return _created(api.post("/roles", json=body, headers=member.headers))
+
+
+def _role_view(api: httpx.Client, member: Member, role_id: str) -> View:
+    reply = api.get(f"/roles/{role_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 def _session(api: httpx.Client, member: Member) -> str:
     # another sign-in of the member: a session that is not the one the member's token belongs to
     return log_in(api, member.email, member.org_id)[1]
@@ -137,6 +149,14 @@ RESOURCES: dict[str, Resource] = {
             create=_api_key,
             view=lambda api, member, key_id: _listed(api, "/auth/api-keys", member, "apiKeys", key_id),
             listed_at="/auth/api-keys",
+        ),
+        Resource(
+            "roleId",
+            "Role",
+            creators=("owner",),
+            create=_role,
+            view=_role_view,
+            listed_at="/roles",
         ),
         Resource(
             "sessionId",

@@ -81,3 +81,43 @@ def test_items_outside_the_catalog_publish_nothing() -> None:
     assert event_from_record(record("INSERT", counter, None)) is None
     rate_window = {"pk": "RATE#usr_1", "sk": "read#0", "hits": 1}
     assert event_from_record(record("INSERT", rate_window, None)) is None
+
+
+ROLE = {
+    "pk": "ORG#org_A#ROLE#role_1",
+    "sk": "META",
+    "type": "role",
+    "id": "role_1",
+    "org_id": "org_A",
+    "number": 7,
+    "name": "Manager",
+    "slug": "manager",
+    "permissions": ["users:read"],
+    "version": 1,
+    "created_at": "2026-01-01T00:00:00.000Z",
+    "updated_at": "2026-01-01T00:00:00.000Z",
+    "created_by": "usr_1",
+}
+
+
+def test_a_custom_roles_life_is_role_events_and_its_counts_and_slug_publish_nothing() -> None:
+    changed = {**ROLE, "permissions": ["users:read", "roles:read"], "version": 2}
+    names = [
+        event.name if event else None
+        for event in (
+            event_from_record(record("INSERT", ROLE, None)),
+            event_from_record(record("MODIFY", changed, ROLE)),
+            event_from_record(record("REMOVE", None, changed)),
+        )
+    ]
+    assert names == ["role.created", "role.updated", "role.deleted"]
+    holders = {
+        "pk": "ORG#org_A#ROLEHOLDERS",
+        "sk": "role_1",
+        "type": "role_holders",
+        "org_id": "org_A",
+        "members": 1,
+    }
+    slug = {"pk": "ORG#org_A#ROLESLUG#manager", "sk": "SLUG", "type": "role_slug", "org_id": "org_A"}
+    assert event_from_record(record("INSERT", holders, None)) is None
+    assert event_from_record(record("INSERT", slug, None)) is None

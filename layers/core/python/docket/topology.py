@@ -122,9 +122,9 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         category=RateCategory.AUTH,
     ),
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
-    # users and organizations (seed 001); other groups may own more specific prefixes beneath these
+    # users, organizations and roles (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
-    ApiGroup(name="directory", prefixes=("/users", "/organizations")),
+    ApiGroup(name="directory", prefixes=("/users", "/organizations", "/roles")),
     # the audit trail (seed 001) and its compliance reads and exports (seed 004)
     ApiGroup(name="audit", prefixes=("/audit-logs", "/compliance")),
 )

@@ -62,6 +62,14 @@ CATALOG: tuple[EventType, ...] = (
         "An audit export ran or completed (its status, then its size and checksum).",
         Audience.ACTOR,
     ),
+    EventType("role.created", "role", Change.CREATED, "A custom role was created."),
+    EventType(
+        "role.updated",
+        "role",
+        Change.UPDATED,
+        "A custom role changed (name, slug, description, permissions).",
+    ),
+    EventType("role.deleted", "role", Change.DELETED, "A custom role was deleted."),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}
