@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pynamodb.connection import Connection
 from pynamodb.expressions.condition import Condition
@@ -25,6 +26,29 @@ from docket.data.models import TableItem, TenantItem, guard_tenant_keys
 from docket.security.principal import Principal
 
 _connection: Connection | None = None
+
+
+class Audited(Protocol):
+    """What an audit entry names: a tenant entity, or an `AuditTarget` for an item that is not one
+    (a user, an organization)."""
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def type(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    """An audited item outside the tenant entities: `org_id` is the organization whose trail records it."""
+
+    org_id: str
+    type: str
+    id: str
 
 
 def _shared_connection() -> Connection:
@@ -76,7 +100,7 @@ class Transaction:
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
         self.size += 1
 
-    def audit(self, action: str, entity: TenantItem, changes: dict[str, Any] | None = None) -> None:
+    def audit(self, action: str, entity: Audited, changes: dict[str, Any] | None = None) -> None:
         """Record who did what to which entity, in this same transaction."""
         entry = audit.entry(
             org_id=entity.org_id,
