@@ -120,7 +120,7 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
     # users and organizations (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
-    ApiGroup(name="directory", prefixes=("/users", "/organizations")),
+    ApiGroup(name="directory", prefixes=("/users", "/user", "/organizations")),
 )
 
 

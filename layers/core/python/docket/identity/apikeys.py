@@ -24,6 +24,7 @@ from pynamodb.exceptions import UpdateError
 
 from docket import clock
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
+from docket.data import tallies
 from docket.data.models import TableItem, TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
@@ -97,6 +98,7 @@ def create(principal: Principal, name: str, permissions: list[str]) -> tuple[Api
         tx.save(item, condition=ApiKey.pk.does_not_exist())
         tx.save(ApiKeyPointer(pk=f"APIKEYID#{key_id}", sk="META", org_id=principal.org_id))
         tx.audit("api_key.created", item, {"name": name, "permissions": permissions})
+        tallies.adjust(tx, principal.org_id, tallies.moved("api_keys", "status", None, "active"))
     return item, full
 
 
@@ -116,6 +118,7 @@ def revoke(principal: Principal, key_id: str) -> ApiKey:
         with transaction(principal) as tx:
             tx.save(item)
             tx.audit("api_key.revoked", item)
+            tallies.adjust(tx, principal.org_id, tallies.moved("api_keys", "status", "active", "revoked"))
     return item
 
 
