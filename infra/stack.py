@@ -114,6 +114,9 @@ class DocketStack(cdk.Stack):
             fn.grant(data.table.grant_read_data, data.signing_key.grant_read, data.app_secret.grant_read)
         for fn in [functions[topology.WEBSOCKET], *consumers]:
             fn.grant(data.table.grant_read_write_data)
+        for spec in topology.QUEUES:
+            if spec.writes_documents:
+                functions[spec.consumer].grant(self._grant_documents)
         for fn in [*api_groups, *consumers]:
             self._grant_send_mail(fn)
         self._grant_oidc_client_secrets(
@@ -162,6 +165,8 @@ class DocketStack(cdk.Stack):
                     "s3:GetObject",
                     "s3:GetObjectVersion",
                     "s3:PutObject",
+                    # exports are tagged for the bucket's expiry rule (`Data` construct)
+                    "s3:PutObjectTagging",
                     "s3:DeleteObject",
                     "s3:AbortMultipartUpload",
                     "s3:ListMultipartUploadParts",

@@ -5,10 +5,13 @@ password, personal data) and organizations."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from docket.api.deps import CurrentPrincipal, IfMatch
+from docket.api.deps import CurrentPrincipal, IfMatch, PreferAsync
 from docket.api.models import Ok
 from docket.api.pagination import Cursor, Limit, Offset, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
@@ -31,6 +34,8 @@ from docket.directory.models import (
 )
 from docket.identity import accounts, present, sessions
 from docket.identity.models import ChangePasswordIn, Done
+from docket.privacy import jobs
+from docket.privacy.models import DataExportOut, PersonalData
 from docket.security import browser
 
 # --- the caller's own account: profile, password -------------------------------------------------
@@ -102,6 +107,48 @@ def update_user_profile(
     principal: CurrentPrincipal, body: ProfileUpdate, if_match: IfMatch
 ) -> Response[Ok[UserProfileOut]]:
     return _user_profile(profile.update(principal, body, if_match))
+
+
+# --- the caller's personal data (GDPR) -----------------------------------------------------------
+ExportId = Annotated[str, Path(min_length=3, max_length=64, description="Data export id (`dexp_…`)")]
+
+
+@me.get(
+    "/users/me/download-data",
+    summary="Everything Docket holds about you (GDPR): at once when small, else a job to poll "
+    "(also when asked with `Prefer: respond-async`)",
+    tags=USERS,
+    responses={
+        200: {"description": "Your data", "content": {"application/json": {"model": Ok[PersonalData]}}},
+        202: {
+            "description": "Being prepared: poll statusUrl (Location) for the download",
+            "content": {"application/json": {"model": Ok[DataExportOut]}},
+        },
+    },
+)
+def download_data(
+    principal: CurrentPrincipal, prefer_async: PreferAsync
+) -> Response[Ok[PersonalData | DataExportOut]]:
+    found = jobs.inline_or_job(principal, prefer_async=prefer_async)
+    if isinstance(found, dict):
+        return ok(PersonalData.model_validate(found))
+    return ok(
+        jobs.present(found),
+        status=202,
+        version=found.version,
+        location=f"/users/me/download-data/{found.id}",
+        message="Your data is being prepared: poll statusUrl for the download link",
+    )
+
+
+@me.get(
+    "/users/me/download-data/<exportId>",
+    summary="A data export you asked for: its status and, when done, a download link (5 minutes)",
+    tags=USERS,
+)
+def data_export(principal: CurrentPrincipal, exportId: ExportId) -> Response[Ok[DataExportOut]]:
+    item = jobs.get(principal, exportId)
+    return ok(jobs.present(item), version=item.version)
 
 
 # --- organizations -------------------------------------------------------------------------------

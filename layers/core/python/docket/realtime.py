@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+
 from docket import clock
 from docket.api import bodies
 from docket.events.catalog import DomainEvent, named
-from docket.events.push import broadcast, connections_of_org
+from docket.events.push import broadcast, connections_of_org, connections_of_user
 from docket.security.principal import Principal
 
 Action = Callable[[Principal, dict[str, Any]], dict[str, Any] | None]
@@ -65,5 +67,12 @@ def push_message(event: DomainEvent) -> dict[str, Any]:
 
 
 def fan_out(event: DomainEvent) -> int:
-    """Push an event to everyone connected in its tenant (audiences narrow as features land)."""
-    return broadcast(connections_of_org(event.org_id), push_message(event))
+    """Push an event to everyone connected in its tenant, or, for an event with a recipient (an
+    export is its user's business alone), to that user's connections there."""
+    recipient = named(event.name).recipient
+    if recipient is None:
+        return broadcast(connections_of_org(event.org_id), push_message(event))
+    user_id = event.data.get(to_camel(recipient))
+    if not isinstance(user_id, str):
+        return 0
+    return broadcast(connections_of_user(event.org_id, user_id), push_message(event))

@@ -144,12 +144,29 @@ class QueueSpec:
     batch_size: int = 10
     max_receive_count: int = 5
     consumer_timeout_s: int = 30
+    #: the consumer writes files to the documents bucket (under `org/`)
+    writes_documents: bool = False
 
 
 QUEUES: tuple[QueueSpec, ...] = (
     # Realtime fan-out and in-app notifications: every domain event.
     QueueSpec(name="notifications", consumer="notifier"),
+    # Personal-data exports (GDPR) too large to answer inline: docket.privacy.jobs.
+    QueueSpec(
+        name="data-exports",
+        consumer="exporter",
+        detail_types=("data_export.created",),
+        batch_size=1,
+        consumer_timeout_s=300,
+        writes_documents=True,
+    ),
 )
+
+
+#: Files made for download (personal-data and audit exports) carry this S3 tag; the bucket's lifecycle
+#: rule deletes them after `EXPORT_RETENTION_DAYS`.
+EXPORT_TAG: tuple[str, str] = ("docket-retention", "export")
+EXPORT_RETENTION_DAYS = 7
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ def audit_partition(org_id: str, day: str) -> str:
     return f"{org_key(org_id)}#AUDIT#{day}"
 
 
+def actor_partition(org_id: str, actor_id: str) -> str:
+    """GSI1 partition of an actor's entries in an organization's trail."""
+    return f"{org_key(org_id)}#AUDITBY#{actor_id}"
+
+
 def entry(
     *,
     org_id: str,
@@ -46,7 +51,7 @@ def entry(
     return AuditEntry(
         pk=audit_partition(org_id, now[:10]),
         sk=f"{now}#{entry_id}",
-        gsi1pk=f"{org_key(org_id)}#AUDITBY#{actor_id}",
+        gsi1pk=actor_partition(org_id, actor_id),
         gsi1sk=f"{now}#{entry_id}",
         id=entry_id,
         org_id=org_id,

@@ -2,6 +2,12 @@
 
 Events come from the table's stream: an item's `type` and the kind of change name the event. An
 entity type not listed here publishes nothing (counters, audit entries, rate-limit windows…).
+
+An event type may say which attribute names its organization (`tenant`: a user, who belongs to
+several, is published in the one the change was made from), which attributes it publishes
+(`fields`: a user item also holds password and MFA hashes, which never leave the table; an update
+that changes none of them publishes nothing), and who alone receives it over the WebSocket
+(`recipient`: the user an export belongs to, rather than the whole firm).
 """
 
 from __future__ import annotations
@@ -27,6 +33,12 @@ class EventType:
     entity_type: str
     change: Change
     description: str
+    #: the attribute holding the organization the event belongs to
+    tenant: str = "org_id"
+    #: the attributes published (`id` always); None: all but the storage keys
+    fields: tuple[str, ...] | None = None
+    #: the attribute naming the one user who gets the WebSocket push; None: the whole organization
+    recipient: str | None = None
 
     @property
     def socket_name(self) -> str:
@@ -34,10 +46,56 @@ class EventType:
         return self.name.replace(".", ":", 1)
 
 
+_EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
+
 CATALOG: tuple[EventType, ...] = (
     EventType("feedback.created", "feedback", Change.CREATED, "A user submitted feedback."),
     EventType("feedback.updated", "feedback", Change.UPDATED, "Feedback changed (status, rating, comment…)."),
     EventType("feedback.deleted", "feedback", Change.DELETED, "Feedback was deleted."),
+    EventType(
+        "user.updated",
+        "user",
+        Change.UPDATED,
+        "A user changed what the firm sees of them: name, avatar (not their phone, address or preferences).",
+        tenant="updated_in_org",
+        fields=("first_name", "last_name", "email", "avatar_url"),
+    ),
+    EventType(
+        "organization.updated",
+        "organization",
+        Change.UPDATED,
+        "The organization's profile, settings or slug changed.",
+        tenant="id",
+        fields=(
+            "name",
+            "email",
+            "slug",
+            "phone",
+            "website",
+            "address",
+            "logo_url",
+            "tax_id",
+            "description",
+            "settings",
+            "require_mfa",
+        ),
+    ),
+    EventType(
+        "data_export.created",
+        "data_export",
+        Change.CREATED,
+        "A user asked for their personal data (GDPR); the exporter prepares it.",
+        fields=_EXPORT_FIELDS,
+        recipient="user_id",
+    ),
+    EventType(
+        "data_export.updated",
+        "data_export",
+        Change.UPDATED,
+        "A personal-data export moved on (running, done, failed).",
+        fields=_EXPORT_FIELDS,
+        recipient="user_id",
+    ),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}
