@@ -278,5 +278,5 @@ class SwitchedOrganization(ApiModel):
 class SlugIn(InputModel):
     #: 3-48 lower-case letters, digits and single hyphens, starting with a letter or digit
     slug: str = Field(
-        min_length=3, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$", examples=["new-slug"]
+        min_length=3, max_length=48, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$", examples=["smith-and-partners"]
     )
