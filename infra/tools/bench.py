@@ -69,7 +69,12 @@ class CallCounter:
 
 
 def _invoke(
-    function: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    function: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    principal: Principal = MEMBER,
 ) -> dict[str, Any]:
     from infra.local.apigw import build_rest_event
 
@@ -79,7 +84,7 @@ def _invoke(
         headers={"Content-Type": "application/json", **(headers or {})},
         query={},
         body=json.dumps(body).encode() if body is not None else None,
-        authorizer={"principalId": MEMBER.user_id, **MEMBER.to_context()},
+        authorizer={"principalId": principal.user_id, **principal.to_context()},
         source_ip="198.51.100.1",
     )
     response: dict[str, Any] = load(function).handler(event, LocalContext("bench"))
@@ -127,12 +132,53 @@ def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
                 lambda: _invoke("helpdesk", "PUT", f"/v1/feedback/{feedback_id}", {"rating": 2}),
             ),
             ("GET /feedback (list, 20)", lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
+            *_directory_scenarios(),
         ]
         for name, scenario in scenarios:
             with counter.measuring() as taken:
                 scenario()
             rows.append((name, dict(sorted(taken.items()))))
     return rows
+
+
+def _directory_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """The profile, organization and personal-data routes, as a registered firm owner."""
+    from docket.identity import accounts
+
+    done = accounts.register(
+        organization_name="Bench LLP",
+        organization_email="office@bench.example",
+        first_name="Bench",
+        last_name="Owner",
+        email="owner@bench.example",
+        password="Correct-Horse-42",
+    )
+    owner = Principal(
+        user_id=done.user.id,
+        org_id=done.organization.id,
+        roles=("owner",),
+        permissions=("*",),
+        session_id=sessions.start(user_id=done.user.id, org_id=done.organization.id).session_id,
+    )
+    phones = iter(f"+1555010{n:04d}" for n in range(10_000))
+
+    def directory(method: str, path: str, body: Any = None) -> Callable[[], Any]:
+        return lambda: _invoke("directory", method, f"/v1{path}", body, principal=owner)
+
+    return [
+        ("GET /users/me", directory("GET", "/users/me")),
+        ("PUT /users/me (a change)", lambda: directory("PUT", "/users/me", {"phone": next(phones)})()),
+        ("PUT /users/me (nothing changes)", directory("PUT", "/users/me", {})),
+        ("GET /organizations/me", directory("GET", "/organizations/me")),
+        ("PUT /organizations/me", lambda: directory("PUT", "/organizations/me", {"phone": next(phones)})()),
+        (
+            "PUT /organizations/me/settings",
+            directory("PUT", "/organizations/me/settings", {"settings": {"currency": "EUR"}}),
+        ),
+        ("GET /organizations/me/stats", directory("GET", "/organizations/me/stats")),
+        ("GET /organizations (memberships)", directory("GET", "/organizations")),
+        ("GET /users/me/download-data (inline)", directory("GET", "/users/me/download-data")),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
