@@ -35,7 +35,7 @@ from docket.directory.models import (
 from docket.identity import accounts, present, sessions
 from docket.identity.models import ChangePasswordIn, Done
 from docket.privacy import jobs
-from docket.privacy.models import DataExportOut, PersonalData
+from docket.privacy.models import DataExportAnswer, DataExportOut, PersonalData, PersonalDataAnswer
 from docket.security import browser
 
 # --- the caller's own account: profile, password -------------------------------------------------
@@ -119,10 +119,10 @@ ExportId = Annotated[str, Path(min_length=3, max_length=64, description="Data ex
     "(also when asked with `Prefer: respond-async`)",
     tags=USERS,
     responses={
-        200: {"description": "Your data", "content": {"application/json": {"model": Ok[PersonalData]}}},
+        200: {"description": "Your data", "content": {"application/json": {"model": PersonalDataAnswer}}},
         202: {
             "description": "Being prepared: poll statusUrl (Location) for the download",
-            "content": {"application/json": {"model": Ok[DataExportOut]}},
+            "content": {"application/json": {"model": DataExportAnswer}},
         },
     },
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from docket.api.models import ApiModel
+from docket.api.models import ApiModel, Ok
 
 
 class PersonalData(ApiModel):
@@ -43,3 +43,8 @@ class DataExportOut(ApiModel):
     download_url: str | None
     download_expires_in: int | None
     error: str | None
+
+
+#: the envelopes of `GET /users/me/download-data`'s two answers (its spec documents both)
+PersonalDataAnswer = Ok[PersonalData]
+DataExportAnswer = Ok[DataExportOut]
