@@ -31,7 +31,6 @@ from docket.data.transactions import transaction
 from docket.errors import Forbidden, NotFound
 from docket.ids import new_id
 from docket.observability import logger
-from docket.privacy import export
 from docket.privacy.models import DataExportOut
 from docket.security.principal import Principal
 from docket.settings import get_settings
@@ -170,6 +169,8 @@ def run(org_id: str, export_id: str) -> None:
     except DataExport.DoesNotExist:
         logger.warning("data export vanished", extra={"exportId": export_id})
         return
+    from docket.privacy import export  # the sections read every feature's items: loaded when used
+
     started = [DataExport.status.set(Status.RUNNING.value), DataExport.started_at.set(clock.iso())]
     if not _advance(item, started, Status.QUEUED):
         return
@@ -206,6 +207,8 @@ def run(org_id: str, export_id: str) -> None:
 
 def inline_or_job(principal: Principal, *, prefer_async: bool) -> dict[str, Any] | DataExport:
     """The caller's data at once when it is small (and not asked for asynchronously), else a job."""
+    from docket.privacy import export
+
     person(principal)
     if not prefer_async:
         try:
