@@ -24,6 +24,7 @@ from pynamodb.attributes import (
 )
 
 from docket import clock, mail
+from docket.access.roles import count_holders
 from docket.api.pagination import Page, PageRequest
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
@@ -118,22 +119,19 @@ class UserOrganization(TableItem, discriminator="user_org"):
     roles = ListAttribute(of=UnicodeAttribute, default=list)
 
 
-def member_counts(before: tuple[str, str] | None, after: tuple[str, str] | None) -> dict[str, int]:
-    """The organization's member counts (`docket.data.tallies`) when a membership goes from
-    `(role, status)` `before` to `after` (None: no membership): every write that adds, removes,
-    re-roles or changes the status of a member adjusts them in its transaction with this."""
+def membership_key(org_id: str, user_id: str) -> tuple[str, str]:
+    """The membership item's key (I4): the authorizer reads it with the session on every request."""
+    return f"{org_key(org_id)}#MEMBER#{user_id}", "META"
+
+
+def member_counts(before: str | None, after: str | None) -> dict[str, int]:
+    """The organization's members by status (`docket.data.tallies`) when a membership's status goes
+    from `before` to `after` (None: no membership): every write that adds or removes a member or
+    changes their status adjusts them in its transaction with this. (Members by role are counted by
+    `docket.access.roles.count_holders`, in the same transactions.)"""
     from docket.data import tallies
 
-    deltas: dict[str, int] = {}
-    for dimension, index in (("role", 0), ("status", 1)):
-        for count, delta in tallies.moved(
-            "members",
-            dimension,
-            before[index] if before else None,
-            after[index] if after else None,
-        ).items():
-            deltas[count] = deltas.get(count, 0) + delta
-    return deltas
+    return tallies.moved("members", "status", before, after)
 
 
 def normalize_email(email: str) -> str:
@@ -220,11 +218,11 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
             condition=EmailClaim.pk.does_not_exist(),
         )
         tx.save(slug_claim(organization.slug, org_id), condition=SlugClaim.pk.does_not_exist())
-        tallies.adjust(tx, org_id, member_counts(None, (roles.OWNER, "active")))
+        tallies.adjust(tx, org_id, member_counts(None, "active"))
         tx.save(
             Membership(
-                pk=f"{org_key(org_id)}#MEMBER#{user_id}",
-                sk="META",
+                pk=membership_key(org_id, user_id)[0],
+                sk=membership_key(org_id, user_id)[1],
                 gsi1pk=f"{org_key(org_id)}#MEMBERS",
                 gsi1sk=f"{now}#{user_id}",
                 org_id=org_id,
@@ -238,6 +236,7 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
             )
         )
+        count_holders(tx, org_id, added=owner)
 
 
 SIGN_UP_ATTEMPT_SUBJECT = "Someone tried to create a Docket account with your address"
@@ -482,12 +481,15 @@ def open_session(
 ) -> LoggedIn:
     """A new session in one of the user's organizations (the default one unless named), with the
     membership's roles and permissions; `mfa_verified_at` carries an earlier verification over."""
+    from docket.access import standing
+
     memberships = {m.org_id: m for m in memberships_of(user.id)}
     wanted = organization_id or user.default_org_id or next(iter(memberships), None)
-    if wanted is None or wanted not in memberships:
+    # what the membership grants now (custom roles included); a revoked one opens no session
+    current = standing.of_member(wanted, user.id) if wanted in memberships else None
+    if wanted is None or current is None:
         raise Forbidden("You are not a member of this organization")
-    granted = tuple(str(r) for r in memberships[wanted].roles or ())
-    permissions = roles.permissions_of(granted)
+    granted, permissions = current.roles, current.permissions
     organization = get_organization(wanted)
     setup_required = bool(organization.require_mfa) and not user.mfa_enabled
     tokens = sessions.start(

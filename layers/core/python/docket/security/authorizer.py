@@ -1,8 +1,9 @@
 """Who a request is from, for the API Gateway authorizer (REST and WebSocket `$connect`).
 
 REST: `Authorization: Bearer <jwt>`, `X-API-Key`, or a browser's session cookie; no credentials
-is a 401. WebSocket: `?token=<jwt>` on `$connect`; a connection without a token is anonymous and
-may only `ping` (it receives no pushes).
+is a 401. WebSocket: `?token=<jwt>` on `$connect` and nothing else (browsers cannot set headers on
+a WebSocket); API Gateway refuses a `$connect` without it before the authorizer runs (the token
+is the authorizer's identity source, `topology.websocket_identity_sources()`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from docket.errors import AuthenticationFailed
 from docket.security import browser
 from docket.security.principal import Principal
 from docket.security.tokens import verify_access_token
+from docket.topology import WEBSOCKET_TOKEN_PARAMETER
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:
@@ -29,7 +31,9 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 
 def principal_from_token(token: str) -> Principal:
-    from docket.identity import sessions
+    """The caller of a verified access token, with what their membership grants now (read on every
+    request, `docket.access.standing`): the token's `scope` is not what authorizes."""
+    from docket.access import standing
     from docket.security import federation
 
     try:
@@ -43,14 +47,15 @@ def principal_from_token(token: str) -> Principal:
     claims = verify_access_token(token)
     session_id = claims.get("sid")
     # every Docket access token belongs to a session; a revoked one is refused on the next call
-    session = sessions.active(session_id) if isinstance(session_id, str) else None
-    if session is None:
+    if not isinstance(session_id, str) or not session_id:
         raise AuthenticationFailed("Session is not active")
+    user_id, org_id = str(claims["sub"]), str(claims["custom:org_id"])
+    session, current = standing.of_session(session_id, user_id, org_id)
     return Principal(
-        user_id=str(claims["sub"]),
-        org_id=str(claims["custom:org_id"]),
-        roles=tuple(str(r) for r in claims.get("cognito:groups") or ()),
-        permissions=tuple(str(claims.get("scope") or "").split()),
+        user_id=user_id,
+        org_id=org_id,
+        roles=current.roles,
+        permissions=current.permissions,
         email=str(claims.get("username") or ""),
         auth_method="jwt",
         session_id=session.session_id,
@@ -82,8 +87,8 @@ def authenticate_rest(headers: Mapping[str, str]) -> Principal:
     raise AuthenticationFailed("Authentication required")
 
 
-def authenticate_websocket(query: Mapping[str, str], headers: Mapping[str, str]) -> Principal:
-    token = query.get("token") or _bearer(headers)
+def authenticate_websocket(query: Mapping[str, str]) -> Principal:
+    token = (query.get(WEBSOCKET_TOKEN_PARAMETER) or "").strip()
     if not token:
-        return Principal.anonymous()
+        raise AuthenticationFailed(f"Connect with ?{WEBSOCKET_TOKEN_PARAMETER}=<access token>")
     return principal_from_token(token)
