@@ -178,6 +178,8 @@ class DocketStack(cdk.Stack):
                     "s3:GetObject",
                     "s3:GetObjectVersion",
                     "s3:PutObject",
+                    # exports are tagged for the bucket's expiry rule (`Data` construct)
+                    "s3:PutObjectTagging",
                     "s3:DeleteObject",
                     "s3:AbortMultipartUpload",
                     "s3:ListMultipartUploadParts",

@@ -17,7 +17,7 @@ from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
 from docket.data.audit import AuditContext
 from docket.errors import AuthenticationFailed, InvalidCsrfToken, ValidationFailed
-from docket.identity import accounts, apikeys, mfa, oauth, oidc, sessions
+from docket.identity import accounts, apikeys, mfa, oauth, oidc, present, sessions
 from docket.identity.models import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -37,7 +37,6 @@ from docket.identity.models import (
     OAuthError,
     OAuthToken,
     OidcLoginStarted,
-    OrganizationSummary,
     RefreshedTokens,
     RefreshIn,
     RegisterIn,
@@ -50,7 +49,6 @@ from docket.identity.models import (
     SimpleJwtIn,
     SimpleJwtPair,
     SimpleJwtRefreshIn,
-    UserSummary,
     VerifyMfaIn,
 )
 from docket.security import browser
@@ -70,38 +68,6 @@ def _client() -> tuple[str | None, str | None]:
 
 def _cookie(name: str) -> str | None:
     return browser.read_cookie(router.current_event.headers, name)
-
-
-def _user_summary(found: accounts.LoggedIn) -> UserSummary:
-    user = found.user
-    return UserSummary(
-        id=user.id,
-        email=user.email,
-        name=user.name,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        role=found.roles[0] if found.roles else None,
-        roles=list(found.roles),
-        permissions=list(found.permissions),
-        email_verified=user.email_verified_at is not None,
-    )
-
-
-def _organization_summary(found: accounts.LoggedIn) -> OrganizationSummary:
-    return OrganizationSummary(
-        id=found.organization.id, name=found.organization.name, slug=found.organization.slug
-    )
-
-
-def _session_tokens(found: accounts.LoggedIn) -> SessionTokens:
-    return SessionTokens(
-        access_token=found.tokens.access_token,
-        refresh_token=found.tokens.refresh_token,
-        expires_in=found.tokens.expires_in,
-        user=_user_summary(found),
-        organization=_organization_summary(found),
-        mfa_setup_required=found.mfa_setup_required,
-    )
 
 
 def _login_message(found: accounts.LoggedIn) -> str | None:
@@ -167,7 +133,7 @@ def login(body: LoginIn) -> Response[Ok[SessionTokens | MfaChallenge | OidcLogin
         )
     except accounts.MfaRequired as exc:
         return ok(MfaChallenge(mfa_token=exc.challenge), message="Enter the code from your authenticator app")
-    return ok(_session_tokens(found), message=_login_message(found))
+    return ok(present.session_tokens(found), message=_login_message(found))
 
 
 @router.get("/auth/callback", summary="Finish single sign-on: the provider sends the browser here", tags=TAGS)
@@ -199,8 +165,8 @@ def oidc_callback(
         token=found.tokens.access_token,
         expires_in=found.tokens.expires_in,
         csrf_token=browser.csrf_token(found.tokens.session_id),
-        user=_user_summary(found),
-        organization=_organization_summary(found),
+        user=present.user_summary(found),
+        organization=present.organization_summary(found),
         mfa_setup_required=found.mfa_setup_required,
     )
     return ok(data, message=_login_message(found), cookies=[*spent, *_session_cookies(found.tokens)])
@@ -237,7 +203,7 @@ def verify_mfa(body: VerifyMfaIn) -> Response[Ok[SessionTokens]]:
             ip=ip,
             origin=current_origin(),
         )
-    return ok(_session_tokens(found), message=_login_message(found))
+    return ok(present.session_tokens(found), message=_login_message(found))
 
 
 # --- MFA management -------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Directory group: users, organizations and roles (seed 001). So far the caller's own password, the
-organization's settings and the firm's roles; users and invitations come with their part of the issue."""
+"""Directory group: users, organizations and roles (seeds 000, 001, 002).
+
+Each part of the group has its own router, included below: the caller's own account (profile,
+password, personal data), organizations and the firm's roles."""
 
 from __future__ import annotations
 
@@ -21,37 +23,262 @@ from docket.access.schemas import (
     RoleUsage,
     RoleUsageCounts,
 )
-from docket.api.deps import CurrentPrincipal, IfMatch
+from docket.api.deps import CurrentPrincipal, IfMatch, PreferAsync
 from docket.api.models import Ok
 from docket.api.pagination import Cursor, Limit, Offset, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
-from docket.directory.models import OrganizationSettings, OrganizationSettingsIn, OrganizationSettingsOut
-from docket.identity import accounts
+from docket.directory import organizations, profile
+from docket.directory.models import (
+    MembershipList,
+    MembershipOut,
+    OrganizationOut,
+    OrganizationSettingsIn,
+    OrganizationSettingsOut,
+    OrganizationStats,
+    OrganizationUpdate,
+    ProfileOut,
+    ProfileUpdate,
+    SlugIn,
+    SwitchedOrganization,
+    SwitchIn,
+    UserProfileOut,
+)
+from docket.identity import accounts, present, sessions
 from docket.identity.models import ChangePasswordIn, Done
+from docket.privacy import jobs
+from docket.privacy.models import DataExportAnswer, DataExportOut, PersonalData, PersonalDataAnswer
+from docket.security import browser
 
-router = Router()
+# --- the caller's own account: profile, password -------------------------------------------------
+me = Router()
+USERS = ["users"]
 
 
-@router.put(
+@me.put(
     "/users/me/change-password",
     summary="Change your password (other sessions end); the same as POST /auth/change-password",
-    tags=["users"],
+    tags=USERS,
 )
 def change_password(principal: CurrentPrincipal, body: ChangePasswordIn) -> Ok[Done]:
     accounts.change_password(principal, body.current_password, body.new_password)
     return Ok(data=Done(), message="Password changed")
 
 
-@router.put(
-    "/organizations/me/settings",
-    summary="Change the organization's settings (`requireMfa`); answers all of them",
-    tags=["organizations"],
+def _profile(found: profile.Profile) -> Response[Ok[ProfileOut]]:
+    return ok(profile.present(found), version=found.user.version or 0)
+
+
+@me.get("/users/me", summary="Your profile (seed 001)", tags=USERS)
+def get_me(principal: CurrentPrincipal) -> Response[Ok[ProfileOut]]:
+    return _profile(profile.get(principal))
+
+
+@me.put(
+    "/users/me",
+    summary="Change your profile (seed 001's first_name, last_name, phone, avatar_url; any profile field)",
+    tags=USERS,
 )
-def update_settings(principal: CurrentPrincipal, body: OrganizationSettingsIn) -> Ok[OrganizationSettingsOut]:
-    organization = accounts.update_settings(principal, require_mfa=body.settings.require_mfa)
-    settings = OrganizationSettings(require_mfa=bool(organization.require_mfa))
-    return Ok(data=OrganizationSettingsOut(organization_id=organization.id, settings=settings))
+def update_me(
+    principal: CurrentPrincipal, body: ProfileUpdate, if_match: IfMatch
+) -> Response[Ok[ProfileOut]]:
+    return _profile(profile.update(principal, body, if_match))
+
+
+@me.get("/users/profile", summary="Your profile (seed 000)", tags=USERS)
+def get_profile(principal: CurrentPrincipal) -> Response[Ok[ProfileOut]]:
+    return _profile(profile.get(principal))
+
+
+@me.put(
+    "/users/profile",
+    summary="Change your profile (seed 000's name, phone, address, preferences; any profile field)",
+    tags=USERS,
+)
+def update_profile(
+    principal: CurrentPrincipal, body: ProfileUpdate, if_match: IfMatch
+) -> Response[Ok[ProfileOut]]:
+    return _profile(profile.update(principal, body, if_match))
+
+
+def _user_profile(found: profile.Profile) -> Response[Ok[UserProfileOut]]:
+    return ok(UserProfileOut(user=profile.present(found)), version=found.user.version or 0)
+
+
+@me.get("/user/profile", summary="Your profile (seed 002: under `user`)", tags=USERS)
+def get_user_profile(principal: CurrentPrincipal) -> Response[Ok[UserProfileOut]]:
+    return _user_profile(profile.get(principal))
+
+
+@me.put(
+    "/user/profile",
+    summary="Change your profile (seed 002's name, avatarUrl; any profile field)",
+    tags=USERS,
+)
+def update_user_profile(
+    principal: CurrentPrincipal, body: ProfileUpdate, if_match: IfMatch
+) -> Response[Ok[UserProfileOut]]:
+    return _user_profile(profile.update(principal, body, if_match))
+
+
+# --- the caller's personal data (GDPR) -----------------------------------------------------------
+DataExportId = Annotated[str, Path(min_length=3, max_length=64, description="Data export id (`dexp_…`)")]
+
+
+@me.get(
+    "/users/me/download-data",
+    summary="Everything Docket holds about you (GDPR): at once when small, else a job to poll "
+    "(also when asked with `Prefer: respond-async`)",
+    tags=USERS,
+    responses={
+        200: {"description": "Your data", "content": {"application/json": {"model": PersonalDataAnswer}}},
+        202: {
+            "description": "Being prepared: poll statusUrl (Location) for the download",
+            "content": {"application/json": {"model": DataExportAnswer}},
+        },
+    },
+)
+def download_data(
+    principal: CurrentPrincipal, prefer_async: PreferAsync
+) -> Response[Ok[PersonalData | DataExportOut]]:
+    found = jobs.inline_or_job(principal, prefer_async=prefer_async)
+    if isinstance(found, dict):
+        return ok(PersonalData.model_validate(found))
+    return ok(
+        jobs.present(found),
+        status=202,
+        version=found.version,
+        location=f"/users/me/download-data/{found.id}",
+        message="Your data is being prepared: poll statusUrl for the download link",
+    )
+
+
+@me.get(
+    "/users/me/download-data/<dataExportId>",
+    summary="A data export you asked for: its status and, when done, a download link (5 minutes)",
+    tags=USERS,
+)
+def data_export(principal: CurrentPrincipal, dataExportId: DataExportId) -> Response[Ok[DataExportOut]]:
+    item = jobs.get(principal, dataExportId)
+    return ok(jobs.present(item), version=item.version)
+
+
+# --- organizations -------------------------------------------------------------------------------
+orgs = Router()
+ORGANIZATIONS = ["organizations"]
+
+
+def _organization(organization: accounts.Organization) -> Response[Ok[OrganizationOut]]:
+    return ok(organizations.present(organization), version=organization.version or 0)
+
+
+@orgs.get("/organizations/me", summary="The organization you act in", tags=ORGANIZATIONS)
+def get_organization(principal: CurrentPrincipal) -> Response[Ok[OrganizationOut]]:
+    return _organization(organizations.get(principal))
+
+
+@orgs.put(
+    "/organizations/me",
+    summary="Change the organization's profile (name, email, phone, address, …)",
+    tags=ORGANIZATIONS,
+)
+def update_organization(
+    principal: CurrentPrincipal, body: OrganizationUpdate, if_match: IfMatch
+) -> Response[Ok[OrganizationOut]]:
+    return _organization(organizations.update(principal, body, if_match))
+
+
+@orgs.put(
+    "/organizations/me/settings",
+    summary="Change the organization's settings (the ones sent); answers all of them",
+    tags=ORGANIZATIONS,
+)
+def update_settings(
+    principal: CurrentPrincipal, body: OrganizationSettingsIn
+) -> Response[Ok[OrganizationSettingsOut]]:
+    organization = organizations.update_settings(principal, body.settings)
+    data = OrganizationSettingsOut(
+        organization_id=organization.id, settings=organizations.present_settings(organization)
+    )
+    return ok(data, version=organization.version or 0)
+
+
+@orgs.put(
+    "/organizations/me/slug",
+    summary="Change the organization's slug (unique across Docket; some words are reserved)",
+    tags=ORGANIZATIONS,
+)
+def change_slug(
+    principal: CurrentPrincipal, body: SlugIn, if_match: IfMatch
+) -> Response[Ok[OrganizationOut]]:
+    return _organization(organizations.change_slug(principal, body.slug, if_match))
+
+
+@orgs.get(
+    "/organizations/me/stats",
+    summary="The organization's counts: members by role and status, feedback, API keys",
+    tags=ORGANIZATIONS,
+)
+def organization_stats(principal: CurrentPrincipal) -> Ok[OrganizationStats]:
+    return Ok(data=organizations.stats(principal))
+
+
+@orgs.get("/organizations", summary="Your organizations (the current one marked)", tags=ORGANIZATIONS)
+def list_organizations(
+    principal: CurrentPrincipal,
+    page: PageNumber = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    cursor: Cursor = None,
+) -> Ok[MembershipList]:
+    request = page_request(limit=limit, cursor=cursor, page=page, offset=offset)
+    found, by_id = organizations.memberships(principal, request)
+    listed = [
+        MembershipOut(
+            id=membership.org_id,
+            name=by_id[membership.org_id].name,
+            slug=by_id[membership.org_id].slug,
+            role=membership.roles[0] if membership.roles else None,
+            roles=list(membership.roles or ()),
+            current=membership.org_id == principal.org_id,
+        )
+        for membership in found.items
+        if membership.org_id in by_id
+    ]
+    return Ok(data=MembershipList(organizations=listed, pagination=found.pagination))
+
+
+@orgs.put(
+    "/organizations/switch",
+    summary="Act in another of your organizations: new tokens (this session ends)",
+    tags=ORGANIZATIONS,
+)
+def switch_organization(principal: CurrentPrincipal, body: SwitchIn) -> Response[Ok[SwitchedOrganization]]:
+    event = orgs.current_event
+    device = browser.header(event.headers, "user-agent")
+    found = organizations.switch(
+        principal, body.organization_id, device=device, ip=event.request_context.identity.source_ip
+    )
+    by_cookie = principal.auth_method == "cookie"
+    data = SwitchedOrganization(
+        access_token=found.tokens.access_token,
+        refresh_token=None if by_cookie else found.tokens.refresh_token,
+        expires_in=found.tokens.expires_in,
+        user=present.user_summary(found),
+        organization=present.organization_summary(found),
+        mfa_setup_required=found.mfa_setup_required,
+    )
+    cookies = (
+        browser.session_cookies(
+            found.tokens.access_token,
+            found.tokens.refresh_token,
+            access_ttl_s=found.tokens.expires_in,
+            refresh_ttl_s=int(sessions.REFRESH_LIFETIME.total_seconds()),
+        )
+        if by_cookie
+        else None
+    )
+    return ok(data, message=f"Now acting in {found.organization.name}", cookies=cookies)
 
 
 # --- roles (seed 001): /roles… -------------------------------------------------------------
@@ -150,5 +377,5 @@ def delete_role(principal: CurrentPrincipal, roleId: RoleId, if_match: IfMatch) 
     return ok(role_schemas.present(role, member_count=0), message="Role deleted")
 
 
-app = build_app("directory", [router, roles_router])
+app = build_app("directory", [me, orgs, roles_router])
 handler = make_handler(app)

@@ -8,6 +8,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from docket import topology
 from docket.data import schema
 
 
@@ -75,6 +76,12 @@ class Data(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
                 s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(90)),
+                # exports (personal data, audit trails) are downloads, not records: gone after 7 days
+                s3.LifecycleRule(
+                    tag_filters=dict([topology.EXPORT_TAG]),
+                    expiration=cdk.Duration.days(topology.EXPORT_RETENTION_DAYS),
+                    noncurrent_version_expiration=cdk.Duration.days(1),
+                ),
             ],
         )
 

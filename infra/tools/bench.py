@@ -242,6 +242,7 @@ def aws_calls_per_request() -> list[CallRow]:
             ("GET /feedback (list, 20)", True, lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
             *_protected(_audit_scenarios()),
             *_protected(_role_scenarios()),
+            *_protected(_directory_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
             with counter.measuring() as taken:
@@ -305,6 +306,46 @@ def _audit_scenarios() -> list[tuple[str, Callable[[], Any]]]:
             "GET /compliance/exports/{id}",
             lambda: _invoke("audit", "GET", f"/v1/compliance/exports/{job['id']}"),
         ),
+    ]
+
+
+def _directory_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """The profile, organization and personal-data routes, as a registered firm owner."""
+    from docket.identity import accounts
+
+    done = accounts.register(
+        organization_name="Bench LLP",
+        organization_email="office@bench.example",
+        first_name="Bench",
+        last_name="Owner",
+        email="owner@bench.example",
+        password="Correct-Horse-42",
+    )
+    owner = Principal(
+        user_id=done.user.id,
+        org_id=done.organization.id,
+        roles=("owner",),
+        permissions=("*",),
+        session_id=sessions.start(user_id=done.user.id, org_id=done.organization.id).session_id,
+    )
+    phones = iter(f"+1555010{n:04d}" for n in range(10_000))
+
+    def directory(method: str, path: str, body: Any = None) -> Callable[[], Any]:
+        return lambda: _invoke("directory", method, f"/v1{path}", body, principal=owner)
+
+    return [
+        ("GET /users/me", directory("GET", "/users/me")),
+        ("PUT /users/me (a change)", lambda: directory("PUT", "/users/me", {"phone": next(phones)})()),
+        ("PUT /users/me (nothing changes)", directory("PUT", "/users/me", {})),
+        ("GET /organizations/me", directory("GET", "/organizations/me")),
+        ("PUT /organizations/me", lambda: directory("PUT", "/organizations/me", {"phone": next(phones)})()),
+        (
+            "PUT /organizations/me/settings",
+            directory("PUT", "/organizations/me/settings", {"settings": {"currency": "EUR"}}),
+        ),
+        ("GET /organizations/me/stats", directory("GET", "/organizations/me/stats")),
+        ("GET /organizations (memberships)", directory("GET", "/organizations")),
+        ("GET /users/me/download-data (inline)", directory("GET", "/users/me/download-data")),
     ]
 
 

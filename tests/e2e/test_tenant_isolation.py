@@ -68,6 +68,20 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /roles/{roleId}": "roles:read",
     "PUT /roles/{roleId}": "roles:write",
     "DELETE /roles/{roleId}": "roles:write",
+    "GET /organizations": None,
+    "GET /organizations/me": "organizations:read",
+    "PUT /organizations/me": "organizations:manage",
+    "GET /organizations/me/stats": "organizations:read",
+    "PUT /organizations/me/slug": "organizations:manage",
+    "PUT /organizations/switch": None,
+    "GET /users/me": None,
+    "PUT /users/me": None,
+    "GET /users/profile": None,
+    "PUT /users/profile": None,
+    "GET /user/profile": None,
+    "PUT /user/profile": None,
+    "GET /users/me/download-data": None,
+    "GET /users/me/download-data/{dataExportId}": None,
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -89,7 +103,17 @@ RULES: list[tuple[str, str, str, Any, str]] = [
     ),
 ]
 
-#: Valid bodies where the spec's example is not the one to send.
+#: Valid bodies where the spec's example is not the one to send: the profile's example fills `name`
+#: and `firstName` (one or the other) and an email that is not the caller's (refused: it needs
+#: verification), so it would be a 400 that reaches nothing.
+_PROFILE = {
+    "firstName": "Harness",
+    "lastName": "Member",
+    "phone": "+91-9876543210",
+    "avatarUrl": "https://cdn.example.com/a.png",
+    "address": {"city": "Mumbai", "zipCode": "400001"},
+    "preferences": {"language": "en-IN", "timezone": "Asia/Kolkata", "notifications": {"sms": True}},
+}
 BODIES: dict[str, Any] = {
     # a slug is unique in the firm, so no one body with a slug can be sent to every role: all the
     # other fields, which any role of the firm may take
@@ -98,6 +122,9 @@ BODIES: dict[str, Any] = {
         "description": "Runs the office",
         "permissions": ["users.view", "users.edit", "roles.view"],
     },
+    "PUT /users/me": _PROFILE,
+    "PUT /users/profile": _PROFILE,
+    "PUT /user/profile": _PROFILE,
 }
 
 #: the firm members below the owner, by role

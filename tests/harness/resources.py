@@ -131,6 +131,31 @@ def _audit_export_view(api: httpx.Client, member: Member, export_id: str) -> Vie
     return View(reply.status_code, data, reply.headers.get("ETag"))
 
 
+def _data_export(api: httpx.Client, member: Member) -> str:
+    # a personal-data export prepared by the exporter (asked for asynchronously), waited for until
+    # it is done, so that what its creator sees of it no longer changes by itself
+    headers = {**member.headers, "Prefer": "respond-async"}
+    reply = api.get("/users/me/download-data", headers=headers)
+    assert reply.status_code == 202, reply.text
+    export_id = str(reply.json()["data"]["id"])
+    for _ in range(300):
+        status = api.get(f"/users/me/download-data/{export_id}", headers=member.headers).json()["data"]
+        if status["status"] in ("done", "failed"):
+            assert status["status"] == "done", status
+            return export_id
+        time.sleep(0.1)
+    raise AssertionError(f"the export {export_id} was not prepared in 30 s")
+
+
+def _data_export_view(api: httpx.Client, member: Member, export_id: str) -> View:
+    reply = api.get(f"/users/me/download-data/{export_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    if data is not None:
+        # a presigned URL is signed anew at every read
+        data = {k: v for k, v in data.items() if k != "downloadUrl"}
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 RESOURCES: dict[str, Resource] = {
     resource.parameter: resource
     for resource in (
@@ -183,6 +208,13 @@ RESOURCES: dict[str, Resource] = {
             create=_audit_export,
             view=_audit_export_view,
             listed_at="/compliance/exports",
+        ),
+        Resource(
+            "dataExportId",
+            "Data export",
+            creators=("owner", "staff"),
+            create=_data_export,
+            view=_data_export_view,
         ),
     )
 }

@@ -45,8 +45,8 @@ def test_a_write_becomes_one_domain_event_on_every_queue(aws: Settings) -> None:
 
     pump = StreamPump(lambda: aws, publisher)
     assert pump.step() is True
-    # Then the bus routed exactly one feedback.created event to each queue that takes it, and
-    # none to a queue filtered to other events (the audit exports')
+    # Then the bus routed exactly one feedback.created event to each queue that takes it, and none
+    # to a queue filtered to other events (the exports')
     for spec in QUEUES:
         if spec.detail_types and "feedback.created" not in spec.detail_types:
             assert drain(queue_name(spec)) == []

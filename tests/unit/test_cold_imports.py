@@ -8,16 +8,19 @@ import subprocess
 import sys
 
 from docket.process import DEFERRED_IMPORTS
-from docket.topology import all_function_names
+from docket.topology import QUEUES, all_function_names
 from infra.runtime_env import function_environment
 from infra.tools.functions import ROOT
 
 #: Deferred imports a function may load at module level because every one of its invocations needs
 #: them, with the reason.
 ALLOWED: dict[str, dict[str, str]] = {
-    "notifier": {
-        "aws_lambda_powertools.utilities.idempotency": "every queued event is handled idempotently",
-        "boto3": "the idempotency store is a boto3 client",
+    **{
+        queue.consumer: {
+            "aws_lambda_powertools.utilities.idempotency": "every queued event is handled idempotently",
+            "boto3": "the idempotency store is a boto3 client",
+        }
+        for queue in QUEUES
     },
     "publisher": {"boto3": "every stream batch ends in PutEvents"},
 }

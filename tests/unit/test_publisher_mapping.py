@@ -121,3 +121,50 @@ def test_a_custom_roles_life_is_role_events_and_its_counts_and_slug_publish_noth
     slug = {"pk": "ORG#org_A#ROLESLUG#manager", "sk": "SLUG", "type": "role_slug", "org_id": "org_A"}
     assert event_from_record(record("INSERT", holders, None)) is None
     assert event_from_record(record("INSERT", slug, None)) is None
+USER = {
+    "pk": "USER#usr_1",
+    "sk": "META",
+    "type": "user",
+    "id": "usr_1",
+    "email": "ada@firm.example",
+    "first_name": "Ada",
+    "last_name": "Owner",
+    "password_hash": "$argon2id$secret",
+    "mfa_seed": "sealed-seed",
+    "phone": "+1234567890",
+    "updated_in_org": "org_B",
+    "updated_by": "usr_1",
+    "created_at": "2026-01-01T00:00:00.000Z",
+}
+
+
+def test_a_users_name_change_is_published_in_the_organization_it_was_made_from_without_secrets() -> None:
+    # Given a user item whose name changed (made from org_B)
+    event = event_from_record(record("MODIFY", {**USER, "first_name": "Adeline"}, USER))
+    # Then user.updated goes to org_B, with the published fields only
+    assert event is not None
+    assert (event.name, event.org_id, event.changes) == ("user.updated", "org_B", ["firstName"])
+    assert event.data == {
+        "id": "usr_1",
+        "email": "ada@firm.example",
+        "firstName": "Adeline",
+        "lastName": "Owner",
+    }
+
+
+def test_a_user_change_of_nothing_the_firm_sees_publishes_nothing() -> None:
+    # a password change, an MFA step, a new phone number: nothing on the bus
+    for changed in ({"password_hash": "$argon2id$other"}, {"mfa_seed": "other"}, {"phone": "+1987654321"}):
+        assert event_from_record(record("MODIFY", {**USER, **changed}, USER)) is None
+
+
+def test_a_user_never_changed_through_a_profile_names_no_organization_and_publishes_nothing() -> None:
+    legacy = {k: v for k, v in USER.items() if k != "updated_in_org"}
+    assert event_from_record(record("MODIFY", {**legacy, "first_name": "Adeline"}, legacy)) is None
+
+
+def test_an_organization_is_its_own_tenant() -> None:
+    organization = {"pk": "ORG#org_A", "sk": "META", "type": "organization", "id": "org_A", "name": "Acme"}
+    event = event_from_record(record("MODIFY", {**organization, "name": "Acme LLP"}, organization))
+    assert event is not None
+    assert (event.name, event.org_id, event.changes) == ("organization.updated", "org_A", ["name"])

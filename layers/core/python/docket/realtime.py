@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+
 from docket import clock
 from docket.api import bodies
-from docket.events.catalog import Audience, DomainEvent, named
+from docket.events.catalog import DomainEvent, named
 from docket.events.push import broadcast, connections_of_org, connections_of_user
 from docket.security.principal import Principal
 
@@ -61,9 +63,12 @@ def push_message(event: DomainEvent) -> dict[str, Any]:
 
 
 def fan_out(event: DomainEvent) -> int:
-    """Push an event to its audience: everyone connected in its tenant, or only its actor."""
-    if named(event.name).audience is Audience.ACTOR:
-        if not event.actor_id:
-            return 0
-        return broadcast(connections_of_user(event.org_id, event.actor_id), push_message(event))
-    return broadcast(connections_of_org(event.org_id), push_message(event))
+    """Push an event to everyone connected in its tenant, or, for an event with a recipient (an
+    export is its user's business alone), to that user's connections there."""
+    recipient = named(event.name).recipient
+    if recipient is None:
+        return broadcast(connections_of_org(event.org_id), push_message(event))
+    user_id = event.data.get(to_camel(recipient))
+    if not isinstance(user_id, str):
+        return 0
+    return broadcast(connections_of_user(event.org_id, user_id), push_message(event))

@@ -124,7 +124,7 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
     # users, organizations and roles (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
-    ApiGroup(name="directory", prefixes=("/users", "/organizations", "/roles")),
+    ApiGroup(name="directory", prefixes=("/users", "/user", "/organizations", "/roles")),
     # the audit trail (seed 001) and its compliance reads and exports (seed 004)
     ApiGroup(name="audit", prefixes=("/audit-logs", "/compliance")),
 )
@@ -150,7 +150,7 @@ class QueueSpec:
     batch_size: int = 10
     max_receive_count: int = 5
     consumer_timeout_s: int = 30
-    #: the consumer writes objects to the documents bucket (exports)
+    #: the consumer writes files to the documents bucket (exports)
     writes_documents: bool = False
 
 
@@ -167,7 +167,22 @@ QUEUES: tuple[QueueSpec, ...] = (
         consumer_timeout_s=600,
         writes_documents=True,
     ),
+    # Personal-data exports (GDPR) too large to answer inline: docket.privacy.jobs.
+    QueueSpec(
+        name="data-exports",
+        consumer="exporter",
+        detail_types=("data_export.created",),
+        batch_size=1,
+        consumer_timeout_s=300,
+        writes_documents=True,
+    ),
 )
+
+
+#: Files made for download (personal-data and audit exports) carry this S3 tag; the bucket's lifecycle
+#: rule deletes them after `EXPORT_RETENTION_DAYS`.
+EXPORT_TAG: tuple[str, str] = ("docket-retention", "export")
+EXPORT_RETENTION_DAYS = 7
 
 
 @dataclass(frozen=True)

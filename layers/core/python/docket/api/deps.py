@@ -34,6 +34,16 @@ def if_match(request: Request) -> str | None:
     return None
 
 
+def prefer_async(request: Request) -> bool:
+    """RFC 7240 `Prefer: respond-async`: the client would rather get a job to poll than wait."""
+    headers = request.headers or {}
+    for name, value in headers.items():
+        if name.lower() == "prefer":
+            return any(p.strip().lower() == "respond-async" for p in str(value).replace(";", ",").split(","))
+    return False
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 RequestOrigin = Annotated[Origin, Depends(current_origin)]
 IfMatch = Annotated[str | None, Depends(if_match)]
+PreferAsync = Annotated[bool, Depends(prefer_async)]

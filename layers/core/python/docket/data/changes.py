@@ -54,11 +54,17 @@ def _same(stored: Any, sent: Any) -> bool:
 
 def diff(item: object, sent: Mapping[str, Any]) -> Changes:
     """The changes `sent` (attribute name → requested value) makes to `item`; nothing is applied."""
+    return diff_values({name: getattr(item, name, None) for name in sent}, sent)
+
+
+def diff_values(current: Mapping[str, Any], sent: Mapping[str, Any]) -> Changes:
+    """The changes `sent` makes to `current` (both name → value; names may be paths such as
+    `address.city` for a resource kept in nested attributes); a name missing from `current` is None."""
     changes = Changes()
     for name, value in sent.items():
         wanted = stored_form(value)
-        current = getattr(item, name, None)
-        if not _same(current, wanted):
-            changes.before[name] = current
+        before = current.get(name)
+        if not _same(before, wanted):
+            changes.before[name] = before
             changes.after[name] = wanted
     return changes

@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -39,6 +40,19 @@ CHAIN_ATTEMPTS = 8
 _BACKOFF_S = 0.004
 
 _connection: Connection | None = None
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    """An audited item outside the tenant entities: `org_id` is the organization whose trail records it."""
+
+    org_id: str
+    type: str
+    id: str
+
+
+#: What an audit entry names: a tenant entity, or an item that is none (a user, an organization).
+Audited = TenantItem | AuditTarget
 
 
 def _shared_connection() -> Connection:
@@ -140,7 +154,7 @@ class Transaction:
     def audit(
         self,
         action: str,
-        entity: TenantItem | None = None,
+        entity: Audited | None = None,
         changes: dict[str, Any] | None = None,
         *,
         org_id: str | None = None,
@@ -150,13 +164,15 @@ class Transaction:
     ) -> audit.PendingEntry:
         """Record who did what to which resource, in this same transaction (chained at commit).
 
-        The resource is `entity` (its organization, type and id) unless named by `org_id`,
-        `resource_type` and `resource_id` (a user, which belongs to no one organization);
+        The resource is `entity` (its organization, type and id; an `AuditTarget` names an item
+        that is no tenant entity) unless named by `org_id`, `resource_type` and `resource_id`;
         `changes` is what changed (`docket.data.changes.Changes.audit()`: before and after); the
         actor and the request's origin come from the transaction's principal unless `context`
         says otherwise. The returned entry is sealed (`.entry`) once the transaction commits."""
         org = org_id or (entity.org_id if entity is not None else None)
-        kind = resource_type or (type_name(entity) if entity is not None else None)
+        kind = resource_type or (
+            None if entity is None else entity.type if isinstance(entity, AuditTarget) else type_name(entity)
+        )
         target = resource_id or (entity.id if entity is not None else None)
         if not org or not kind or not target:
             raise TypeError("audit needs an entity, or org_id, resource_type and resource_id")

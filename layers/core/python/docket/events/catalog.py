@@ -2,6 +2,12 @@
 
 Events come from the table's stream: an item's `type` and the kind of change name the event. An
 entity type not listed here publishes nothing (counters, audit entries, rate-limit windows…).
+
+An event type may say which attribute names its organization (`tenant`: a user, who belongs to
+several, is published in the one the change was made from), which attributes it publishes
+(`fields`: a user item also holds password and MFA hashes, which never leave the table; an update
+that changes none of them publishes nothing), and who alone receives it over the WebSocket
+(`recipient`: the user an export belongs to, rather than the whole firm).
 """
 
 from __future__ import annotations
@@ -13,15 +19,6 @@ from typing import Any
 from pydantic import Field
 
 from docket.api.models import ApiModel
-
-
-class Audience(StrEnum):
-    """Whose WebSocket connections an event is pushed to."""
-
-    #: everyone connected in the tenant
-    TENANT = "tenant"
-    #: only the user who caused it (its `actorId`): what is theirs alone to follow
-    ACTOR = "actor"
 
 
 class Change(StrEnum):
@@ -36,13 +33,20 @@ class EventType:
     entity_type: str
     change: Change
     description: str
-    audience: Audience = Audience.TENANT
+    #: the attribute holding the organization the event belongs to
+    tenant: str = "org_id"
+    #: the attributes published (`id` always); None: all but the storage keys
+    fields: tuple[str, ...] | None = None
+    #: the attribute naming the one user who gets the WebSocket push; None: the whole organization
+    recipient: str | None = None
 
     @property
     def socket_name(self) -> str:
         """Seed 000's WebSocket spelling: `case:updated` for `case.updated`."""
         return self.name.replace(".", ":", 1)
 
+
+_EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
 
 CATALOG: tuple[EventType, ...] = (
     EventType("feedback.created", "feedback", Change.CREATED, "A user submitted feedback."),
@@ -53,14 +57,14 @@ CATALOG: tuple[EventType, ...] = (
         "audit_export",
         Change.CREATED,
         "An export of the audit trail was requested (its worker starts on this).",
-        Audience.ACTOR,
+        recipient="requested_by",
     ),
     EventType(
         "audit_export.updated",
         "audit_export",
         Change.UPDATED,
         "An audit export ran or completed (its status, then its size and checksum).",
-        Audience.ACTOR,
+        recipient="requested_by",
     ),
     EventType("role.created", "role", Change.CREATED, "A custom role was created."),
     EventType(
@@ -70,6 +74,50 @@ CATALOG: tuple[EventType, ...] = (
         "A custom role changed (name, slug, description, permissions).",
     ),
     EventType("role.deleted", "role", Change.DELETED, "A custom role was deleted."),
+    EventType(
+        "user.updated",
+        "user",
+        Change.UPDATED,
+        "A user changed what the firm sees of them: name, avatar (not their phone, address or preferences).",
+        tenant="updated_in_org",
+        fields=("first_name", "last_name", "email", "avatar_url"),
+    ),
+    EventType(
+        "organization.updated",
+        "organization",
+        Change.UPDATED,
+        "The organization's profile, settings or slug changed.",
+        tenant="id",
+        fields=(
+            "name",
+            "email",
+            "slug",
+            "phone",
+            "website",
+            "address",
+            "logo_url",
+            "tax_id",
+            "description",
+            "settings",
+            "require_mfa",
+        ),
+    ),
+    EventType(
+        "data_export.created",
+        "data_export",
+        Change.CREATED,
+        "A user asked for their personal data (GDPR); the exporter prepares it.",
+        fields=_EXPORT_FIELDS,
+        recipient="user_id",
+    ),
+    EventType(
+        "data_export.updated",
+        "data_export",
+        Change.UPDATED,
+        "A personal-data export moved on (running, done, failed).",
+        fields=_EXPORT_FIELDS,
+        recipient="user_id",
+    ),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}

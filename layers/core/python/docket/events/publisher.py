@@ -15,7 +15,7 @@ from pydantic.alias_generators import to_camel
 
 from docket.aws import client
 from docket.data.schema import TYPE_ATTRIBUTE, key_attributes
-from docket.events.catalog import Change, DomainEvent, for_change
+from docket.events.catalog import Change, DomainEvent, EventType, for_change
 from docket.settings import get_settings
 from docket.topology import EVENT_SOURCE
 
@@ -51,37 +51,52 @@ def event_from_record(record: Mapping[str, Any]) -> DomainEvent | None:
     new, old = _plain(change.get("NewImage")), _plain(change.get("OldImage"))
     current = new or old
     entity_type = current.get(TYPE_ATTRIBUTE)
-    if not isinstance(entity_type, str) or "org_id" not in current or "id" not in current:
+    if not isinstance(entity_type, str) or "id" not in current:
         return None
 
     kind = record.get("eventName")
-    changed: list[str] = []
     if kind == "INSERT":
         what = Change.CREATED
     elif kind == "REMOVE" or (new.get("deleted_at") and not old.get("deleted_at")):
         what = Change.DELETED
     else:
         what = Change.UPDATED
-        ignored = {"version", "updated_at", "updated_by", *key_attributes()}
-        differing = {k for k in set(new) | set(old) if new.get(k) != old.get(k)}
-        changed = sorted(to_camel(k) for k in differing - ignored)
-        if not changed:
-            return None
-
     event_type = for_change(entity_type, what)
     if event_type is None:
         return None
+    tenant = current.get(event_type.tenant)
+    if not isinstance(tenant, str) or not tenant:
+        return None
+    published = _published(event_type, current)
+
+    changed: list[str] = []
+    if what is Change.UPDATED:
+        ignored = {"version", "updated_at", "updated_by", *key_attributes()}
+        differing = {k for k in set(new) | set(old) if new.get(k) != old.get(k)} - ignored
+        if event_type.fields is not None:
+            differing &= set(event_type.fields)
+        changed = sorted(to_camel(k) for k in differing)
+        if not changed:
+            return None
+
     return DomainEvent(
         event_id=str(record.get("eventID")),
         name=event_type.name,
-        org_id=str(current["org_id"]),
+        org_id=tenant,
         entity_type=entity_type,
         entity_id=str(current["id"]),
         actor_id=current.get("updated_by") or current.get("created_by"),
         occurred_at=str(current.get("updated_at") or current.get("created_at") or ""),
         changes=changed,
-        data=_public(current),
+        data=published,
     )
+
+
+def _published(event_type: EventType, item: Mapping[str, Any]) -> dict[str, Any]:
+    """What of the item the event carries: its declared fields (and id), or all but the keys."""
+    if event_type.fields is None:
+        return _public(item)
+    return _public({k: v for k, v in item.items() if k == "id" or k in event_type.fields})
 
 
 def entry(event: DomainEvent) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from docket.api import concurrency
 from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
+from docket.data import tallies
 from docket.data.changes import diff
 from docket.data.models import TenantItem, item_key, org_key
 from docket.data.transactions import transaction
@@ -144,6 +145,7 @@ def submit(principal: Principal, data: FeedbackIn) -> Feedback:
     with transaction(principal) as tx:
         tx.save(item, condition=Feedback.pk.does_not_exist())
         tx.audit("feedback.created", item)
+        tallies.adjust(tx, item.org_id, tallies.moved("feedback", "status", None, item.status))
     return item
 
 
@@ -175,6 +177,9 @@ def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_matc
         with transaction(principal) as tx:
             tx.save(item)
             tx.audit("feedback.updated", item, changes.audit())
+            if "status" in changes:
+                moved = tallies.moved("feedback", "status", changes.before["status"], item.status)
+                tallies.adjust(tx, item.org_id, moved)
     except Conflict:
         if if_match is not None:
             raise PreconditionFailed() from None

@@ -6,6 +6,7 @@ Access patterns (docs/access-patterns.md):
 - email uniqueness:      pk = EMAIL#<email>, sk = EMAIL (conditional put in the sign-up transaction)
 - membership:            pk = ORG#<org>#MEMBER#<user>, sk = META; gsi1 ORG#<org>#MEMBERS
 - a user's organizations: pk = USER#<user>, sk begins_with ORG#
+- slug uniqueness:       pk = SLUG#<slug>, sk = SLUG (conditional put; docket.directory.slugs)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -31,7 +33,6 @@ from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, V
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
 from docket.security import signed_claims
-from docket.security.permissions import ORGANIZATIONS_MANAGE
 from docket.security.principal import Origin, Principal
 from docket.settings import get_settings
 
@@ -43,6 +44,19 @@ class Organization(TableItem, discriminator="organization"):
     slug = UnicodeAttribute()
     require_mfa = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
+    # the firm's profile and settings (docket.directory.organizations)
+    phone = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    address = MapAttribute[str, Any](null=True)
+    logo_url = UnicodeAttribute(null=True)
+    tax_id = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    #: every setting but `require_mfa` (read at each login, so kept on its own)
+    settings = MapAttribute[str, Any](null=True)
+    updated_at = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+    #: advanced by the organization's own updates only (docket.data.revisions)
+    version = NumberAttribute(null=True)
 
 
 class User(TableItem, discriminator="user"):
@@ -60,6 +74,18 @@ class User(TableItem, discriminator="user"):
     mfa_pending_seed = UnicodeAttribute(null=True)
     mfa_last_step = NumberAttribute(null=True)
     mfa_backup_hashes = UnicodeSetAttribute(null=True)
+    # the profile (docket.directory.profile)
+    phone = UnicodeAttribute(null=True)
+    avatar_url = UnicodeAttribute(null=True)
+    address = MapAttribute[str, Any](null=True)
+    preferences = MapAttribute[str, Any](null=True)
+    updated_at = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+    #: the organization the last profile change was made from: its trail has the audit entry, and
+    #: its members get the `user.updated` event
+    updated_in_org = UnicodeAttribute(null=True)
+    #: advanced by profile updates only (docket.data.revisions), not by logins or password changes
+    version = NumberAttribute(null=True)
 
     @property
     def name(self) -> str:
@@ -68,6 +94,16 @@ class User(TableItem, discriminator="user"):
 
 class EmailClaim(TableItem, discriminator="email_claim"):
     user_id = UnicodeAttribute()
+
+
+class SlugClaim(TableItem, discriminator="slug_claim"):
+    """`SLUG#<slug>`: the organization whose slug it is (slugs are unique across the platform)."""
+
+    org_id = UnicodeAttribute()
+
+
+def slug_claim(slug: str, org_id: str = "") -> SlugClaim:
+    return SlugClaim(pk=f"SLUG#{slug}", sk="SLUG", org_id=org_id)
 
 
 class Membership(TableItem, discriminator="membership"):
@@ -87,6 +123,16 @@ class UserOrganization(TableItem, discriminator="user_org"):
 def membership_key(org_id: str, user_id: str) -> tuple[str, str]:
     """The membership item's key (I4): the authorizer reads it with the session on every request."""
     return f"{org_key(org_id)}#MEMBER#{user_id}", "META"
+
+
+def member_counts(before: str | None, after: str | None) -> dict[str, int]:
+    """The organization's members by status (`docket.data.tallies`) when a membership's status goes
+    from `before` to `after` (None: no membership): every write that adds or removes a member or
+    changes their status adjusts them in its transaction with this. (Members by role are counted by
+    `docket.access.roles.count_holders`, in the same transactions.)"""
+    from docket.data import tallies
+
+    return tallies.moved("members", "status", before, after)
 
 
 def normalize_email(email: str) -> str:
@@ -162,6 +208,8 @@ def register(
 
 
 def _create_firm(organization: Organization, user: User, email: str, now: str, origin: Origin) -> None:
+    from docket.data import tallies
+
     org_id, user_id = organization.id, user.id
     owner = [roles.OWNER]
     actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner), origin=origin)
@@ -172,6 +220,8 @@ def _create_firm(organization: Organization, user: User, email: str, now: str, o
             EmailClaim(pk=f"EMAIL#{email}", sk="EMAIL", user_id=user_id),
             condition=EmailClaim.pk.does_not_exist(),
         )
+        tx.save(slug_claim(organization.slug, org_id), condition=SlugClaim.pk.does_not_exist())
+        tallies.adjust(tx, org_id, member_counts(None, "active"))
         tx.save(
             Membership(
                 pk=membership_key(org_id, user_id)[0],
@@ -473,7 +523,10 @@ def open_session(
     device: str | None = None,
     ip: str | None = None,
     mfa_verified: bool = False,
+    mfa_verified_at: str | None = None,
 ) -> LoggedIn:
+    """A new session in one of the user's organizations (the default one unless named), with the
+    membership's roles and permissions; `mfa_verified_at` carries an earlier verification over."""
     from docket.access import standing
 
     memberships = {m.org_id: m for m in memberships_of(user.id)}
@@ -495,42 +548,19 @@ def open_session(
         ip=ip,
         mfa_setup_required=setup_required,
         mfa_verified=mfa_verified,
+        mfa_verified_at=mfa_verified_at,
     )
     return LoggedIn(tokens, user, organization, granted, permissions, setup_required)
 
 
-def update_settings(principal: Principal, *, require_mfa: bool | None = None) -> Organization:
-    """Seed 001's organization settings (`PUT /organizations/me/settings`); `None` leaves one as it is.
-
-    The settings guard the organization's members (MFA so far), so an API key, which acts for an
-    integration rather than a person, may not change them."""
-    principal.require(ORGANIZATIONS_MANAGE)
-    if principal.auth_method == "api_key":
-        raise Forbidden("API keys cannot change the organization's settings")
-    if require_mfa is None:
-        return get_organization(principal.org_id)
-    return set_require_mfa(principal, require_mfa)
-
-
 def set_require_mfa(principal: Principal, required: bool) -> Organization:
-    """Require (or stop requiring) MFA of the organization's members at their next login.
+    """Require (or stop requiring) MFA of the organization's members at their next login: the
+    organization's settings service (`docket.directory.organizations.update_settings`), which holds
+    the rules (an administrator who has MFA themselves; not by API key)."""
+    from docket.directory import organizations
+    from docket.directory.models import SettingsChanges
 
-    Whoever turns it on must have MFA themselves, so an administrator cannot lock the firm out
-    by a setting they could not meet."""
-    principal.require(ORGANIZATIONS_MANAGE)
-    organization = get_organization(principal.org_id)
-    if required and not get_user(principal.user_id).mfa_enabled:
-        raise Forbidden("Enable MFA on your own account before requiring it of the organization")
-    if bool(organization.require_mfa) != required:
-        organization.update(actions=[Organization.require_mfa.set(required)])
-        audit_event(
-            principal.user_id,
-            principal.org_id,
-            "organization.mfa_requirement",
-            {"requireMfa": required},
-            context=AuditContext.of(principal),
-        )
-    return organization
+    return organizations.update_settings(principal, SettingsChanges(require_mfa=required))
 
 
 def forgot_password(email: str) -> None:

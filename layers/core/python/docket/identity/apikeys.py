@@ -24,6 +24,7 @@ from pynamodb.exceptions import UpdateError
 
 from docket import clock
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
+from docket.data import tallies
 from docket.data.models import TableItem, TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
@@ -106,6 +107,7 @@ def create(principal: Principal, name: str, permissions: list[str]) -> tuple[Api
             )
         )
         tx.audit("api_key.created", item, {"name": name, "permissions": permissions})
+        tallies.adjust(tx, principal.org_id, tallies.moved("api_keys", "status", None, "active"))
     return item, full
 
 
@@ -125,6 +127,7 @@ def revoke(principal: Principal, key_id: str) -> ApiKey:
         with transaction(principal) as tx:
             tx.save(item)
             tx.audit("api_key.revoked", item)
+            tallies.adjust(tx, principal.org_id, tallies.moved("api_keys", "status", "active", "revoked"))
     return item
 
 

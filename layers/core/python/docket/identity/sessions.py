@@ -152,8 +152,10 @@ def start(
     ip: str | None = None,
     mfa_setup_required: bool = False,
     mfa_verified: bool = False,
+    mfa_verified_at: str | None = None,
 ) -> Tokens:
-    """Open a session; `mfa_verified` says the sign-in completed a second factor."""
+    """Open a session; `mfa_verified` says the sign-in completed a second factor, `mfa_verified_at`
+    when an earlier session of the same sign-in did (switching organization carries it over)."""
     session_id = new_id("ses")
     refresh = _new_refresh(session_id, 0)
     now = clock.now()
@@ -176,7 +178,7 @@ def start(
         device=(device or "")[:200] or None,
         ip=ip,
         mfa_setup_required=mfa_setup_required,
-        mfa_verified_at=clock.iso(now) if mfa_verified else None,
+        mfa_verified_at=clock.iso(now) if mfa_verified else mfa_verified_at,
         ttl=REFRESH_LIFETIME + timedelta(days=1),
     )
     session.save(condition=Session.pk.does_not_exist())
