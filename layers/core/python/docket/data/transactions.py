@@ -6,6 +6,10 @@ with transaction(principal) as tx:
 
 Every write passes the tenant-key guard (`models.guard_tenant_keys`) before it joins: its keys are
 the acting principal's organization's, exactly, or the whole transaction is refused unwritten.
+
+A failed condition is a 409; a write may name the error its own condition stands for
+(`tx.update(owners, ..., condition=..., conflict=LastOwner())`), and when that condition is the one
+that failed, that error is raised instead, so the caller learns which rule refused the write.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -22,6 +27,7 @@ from docket.api import request as request_state
 from docket.data import audit
 from docket.data.errors import translate_write_errors
 from docket.data.models import TableItem, TenantItem, guard_tenant_keys
+from docket.errors import DocketError
 from docket.security.principal import Principal
 
 _connection: Connection | None = None
@@ -44,6 +50,19 @@ class Transaction:
         self._write = write
         self._principal = principal
         self.size = 0
+        #: position in the transaction → the error its condition stands for
+        self._conflicts: dict[int, DocketError] = {}
+
+    def _named(self, conflict: DocketError | None) -> None:
+        if conflict is not None:
+            self._conflicts[self.size] = conflict
+
+    def conflict_of(self, failure: TransactWriteError) -> DocketError | None:
+        """The error named for the first write whose condition failed, if one was named."""
+        for position, reason in enumerate(failure.cancellation_reasons or ()):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                return self._conflicts.get(position)
+        return None
 
     @property
     def actor(self) -> str | None:
@@ -54,26 +73,41 @@ class Transaction:
         """The organization every tenant key of this transaction must name (None: system writes)."""
         return (self._principal.org_id or None) if self._principal else None
 
-    def save(self, item: TableItem, condition: Condition | None = None) -> None:
+    def save(
+        self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
+    ) -> None:
         if isinstance(item, TenantItem):
             item.stamp(self.actor)
         guard_tenant_keys(item, self.tenant)
         self._write.save(item, condition=condition)
+        self._named(conflict)
         self.size += 1
 
-    def update(self, item: TableItem, actions: list[Any], condition: Condition | None = None) -> None:
+    def update(
+        self,
+        item: TableItem,
+        actions: list[Any],
+        condition: Condition | None = None,
+        *,
+        conflict: DocketError | None = None,
+    ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.update(item, actions=actions, condition=condition)
+        self._named(conflict)
         self.size += 1
 
-    def delete(self, item: TableItem, condition: Condition | None = None) -> None:
+    def delete(
+        self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
+    ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.delete(item, condition=condition)
+        self._named(conflict)
         self.size += 1
 
-    def check(self, item: TableItem, condition: Condition) -> None:
+    def check(self, item: TableItem, condition: Condition, *, conflict: DocketError | None = None) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
+        self._named(conflict)
         self.size += 1
 
     def audit(self, action: str, entity: TenantItem, changes: dict[str, Any] | None = None) -> None:
@@ -96,6 +130,16 @@ class Transaction:
 def transaction(
     principal: Principal | None = None, *, conflict_message: str | None = None
 ) -> Iterator[Transaction]:
-    """Collect writes; commit them atomically on exit. A failed condition is a 409."""
-    with translate_write_errors(conflict_message), TransactWrite(connection=_shared_connection()) as write:
-        yield Transaction(write, principal)
+    """Collect writes; commit them atomically on exit. A failed condition is a 409 (or the error
+    the failed write named)."""
+    collected: Transaction | None = None
+    with translate_write_errors(conflict_message):
+        try:
+            with TransactWrite(connection=_shared_connection()) as write:
+                collected = Transaction(write, principal)
+                yield collected
+        except TransactWriteError as exc:
+            named = collected.conflict_of(exc) if collected is not None else None
+            if named is not None:
+                raise named from exc
+            raise

@@ -22,9 +22,8 @@ from pynamodb.attributes import (
 )
 
 from docket import clock, mail
-from docket.access.roles import count_holders
 from docket.api.pagination import Page, PageRequest
-from docket.data.models import TableItem, org_key
+from docket.data.models import TableItem, TenantItem, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
@@ -69,12 +68,47 @@ class EmailClaim(TableItem, discriminator="email_claim"):
     user_id = UnicodeAttribute()
 
 
-class Membership(TableItem, discriminator="membership"):
-    org_id = UnicodeAttribute()
+class Membership(TenantItem, discriminator="membership"):
+    """A user's membership of a firm (`docket.members.memberships` keeps its lifecycle): its id is
+    the member's user id, its version the member's ETag."""
+
     user_id = UnicodeAttribute()
     roles = ListAttribute(of=UnicodeAttribute, default=list)
+    #: `active`, `inactive` (suspended by an administrator) or `revoked` (access ended, with a reason)
     status = UnicodeAttribute(default="active")
     joined_at = UnicodeAttribute()
+    #: the account's name and email as the firm's member list shows, searches and sorts them
+    email = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    #: lower-case "first last email": what `GET /users?search=` matches
+    search = UnicodeAttribute(null=True)
+    invited_by = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    revoked_reason = UnicodeAttribute(null=True)
+
+    def keys(self) -> dict[str, str | None]:
+        pk, sk = membership_key(self.org_id, self.user_id)
+        listed = f"{self.joined_at}#{self.user_id}"
+        return {
+            "pk": pk,
+            "sk": sk,
+            "gsi1pk": members_partition(self.org_id),
+            "gsi1sk": listed,
+            "gsi2pk": members_partition(self.org_id, status=self.status or "active"),
+            "gsi2sk": listed,
+        }
+
+    def stamp(self, actor: str | None = None) -> None:
+        self.id = self.user_id
+        super().stamp(actor)
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        # written outside a transaction (tests, tools): keys and timestamps as a transaction sets them
+        if not getattr(self, "created_at", None):
+            self.stamp()
+        return super().save(*args, **kwargs)
 
 
 class UserOrganization(TableItem, discriminator="user_org"):
@@ -86,6 +120,12 @@ class UserOrganization(TableItem, discriminator="user_org"):
 def membership_key(org_id: str, user_id: str) -> tuple[str, str]:
     """The membership item's key (I4): the authorizer reads it with the session on every request."""
     return f"{org_key(org_id)}#MEMBER#{user_id}", "META"
+
+
+def members_partition(org_id: str, *, status: str | None = None) -> str:
+    """The index partition of a firm's members (I5), or of its members in one status (M2)."""
+    partition = f"{org_key(org_id)}#MEMBERS"
+    return partition if status is None else f"{partition}#STATUS#{status}"
 
 
 def normalize_email(email: str) -> str:
@@ -147,7 +187,7 @@ def register(
         _tell_owner_of_sign_up_attempt(existing)
         return registered
     try:
-        _create_firm(organization, user, email, now)
+        _create_firm(organization, user, email)
     except Conflict:
         claimed = find_user_by_email(email)
         if claimed is None:
@@ -158,10 +198,11 @@ def register(
     return registered
 
 
-def _create_firm(organization: Organization, user: User, email: str, now: str) -> None:
+def _create_firm(organization: Organization, user: User, email: str) -> None:
+    from docket.members import memberships
+
     org_id, user_id = organization.id, user.id
-    owner = [roles.OWNER]
-    actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner))
+    actor = Principal(user_id=user_id, org_id=org_id, roles=(roles.OWNER,))
     with transaction(actor) as tx:
         tx.save(organization, condition=Organization.pk.does_not_exist())
         tx.save(user, condition=User.pk.does_not_exist())
@@ -169,24 +210,7 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
             EmailClaim(pk=f"EMAIL#{email}", sk="EMAIL", user_id=user_id),
             condition=EmailClaim.pk.does_not_exist(),
         )
-        tx.save(
-            Membership(
-                pk=membership_key(org_id, user_id)[0],
-                sk=membership_key(org_id, user_id)[1],
-                gsi1pk=f"{org_key(org_id)}#MEMBERS",
-                gsi1sk=f"{now}#{user_id}",
-                org_id=org_id,
-                user_id=user_id,
-                roles=owner,
-                joined_at=now,
-            )
-        )
-        tx.save(
-            UserOrganization(
-                pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
-            )
-        )
-        count_holders(tx, org_id, added=owner)
+        memberships.join(tx, org_id, user, [roles.OWNER], new_firm=True)
 
 
 SIGN_UP_ATTEMPT_SUBJECT = "Someone tried to create a Docket account with your address"
