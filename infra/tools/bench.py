@@ -6,6 +6,8 @@
    call made while the request is handled (moto as AWS, handlers in process).
 3. Warm in-process latency of `GET /feedback/{id}` against the same route served by FastAPI +
    Mangum, interleaved in one run.
+4. The soak (`infra/tools/soak.py`, also `make soak` alone): 10,000 requests through the emulator
+   over HTTP from 8 clients — latency at the start and the end, memory, CPU per request.
 """
 
 from __future__ import annotations
@@ -280,12 +282,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="cold-import runs per function")
     parser.add_argument("--rounds", type=int, default=300, help="warm requests per framework")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--no-soak", action="store_true", help="skip the soak (it takes minutes)")
     args = parser.parse_args()
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     report = run(args.runs, args.rounds)
     args.output.write_text(report, encoding="utf-8")
     print(report)
+    if not args.no_soak:
+        # its own emulator process, after the in-process measurements have released this one's
+        from infra.tools import soak
+
+        section = soak.section(soak.measure())
+        soak.write_section(section, args.output)
+        print(section)
 
 
 if __name__ == "__main__":

@@ -173,11 +173,17 @@ def test_missing_or_non_bearer_credentials_are_401(aws: Settings, headers: dict[
         authorize(headers)
 
 
-def test_websocket_connect_takes_the_token_from_the_query_and_allows_anonymous_pings(aws: Settings) -> None:
+def test_websocket_connect_takes_the_token_from_the_query_only(aws: Settings) -> None:
     with_token = authorize({}, websocket=True, query={"token": valid_token()})
     assert with_token["context"]["orgId"] == "org_A"
-    anonymous = authorize({}, websocket=True)
-    assert anonymous["context"]["userId"] == "anonymous"
+    # no anonymous connections, and a header is not where a WebSocket token comes from
+    for headers, query in (
+        ({}, {}),
+        ({}, {"token": " "}),
+        ({"Authorization": f"Bearer {valid_token()}"}, {}),
+    ):
+        with pytest.raises(Exception, match=r"^Unauthorized$"):
+            authorize(headers, websocket=True, query=query)
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize({}, websocket=True, query={"token": "forged"})
 

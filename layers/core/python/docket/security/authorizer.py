@@ -1,8 +1,9 @@
 """Who a request is from, for the API Gateway authorizer (REST and WebSocket `$connect`).
 
 REST: `Authorization: Bearer <jwt>`, `X-API-Key`, or a browser's session cookie; no credentials
-is a 401. WebSocket: `?token=<jwt>` on `$connect`; a connection without a token is anonymous and
-may only `ping` (it receives no pushes).
+is a 401. WebSocket: `?token=<jwt>` on `$connect` and nothing else (browsers cannot set headers on
+a WebSocket); API Gateway refuses a `$connect` without it before the authorizer runs (the token
+is the authorizer's identity source, `topology.websocket_identity_sources()`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from docket.errors import AuthenticationFailed
 from docket.security import browser
 from docket.security.principal import Principal
 from docket.security.tokens import verify_access_token
+from docket.topology import WEBSOCKET_TOKEN_PARAMETER
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:
@@ -85,8 +87,8 @@ def authenticate_rest(headers: Mapping[str, str]) -> Principal:
     raise AuthenticationFailed("Authentication required")
 
 
-def authenticate_websocket(query: Mapping[str, str], headers: Mapping[str, str]) -> Principal:
-    token = query.get("token") or _bearer(headers)
+def authenticate_websocket(query: Mapping[str, str]) -> Principal:
+    token = (query.get(WEBSOCKET_TOKEN_PARAMETER) or "").strip()
     if not token:
-        return Principal.anonymous()
+        raise AuthenticationFailed(f"Connect with ?{WEBSOCKET_TOKEN_PARAMETER}=<access token>")
     return principal_from_token(token)
