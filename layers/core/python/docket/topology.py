@@ -120,7 +120,19 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
     # users and organizations (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
-    ApiGroup(name="directory", prefixes=("/users", "/organizations")),
+    ApiGroup(
+        name="directory",
+        prefixes=("/users", "/organizations", "/invitations"),
+        # what an invitation's token opens, and accepting it: the token is the credential
+        public=(
+            Route("GET", "/invitations/token/{token}"),
+            Route("POST", "/invitations/accept/{token}"),
+        ),
+        categories={
+            Route("GET", "/invitations/token/{token}"): RateCategory.AUTH,
+            Route("POST", "/invitations/accept/{token}"): RateCategory.AUTH,
+        },
+    ),
 )
 
 
@@ -331,9 +343,13 @@ def match(method: str, path: str) -> RouteMatch | None:
     return None
 
 
+_RULE_PARAMETER = re.compile(r"<(\w+)>")
+
+
 def rate_category(group_name: str, method: str, resource: str) -> RateCategory:
+    """The category of a route; `resource` may be a resolver's rule (`/invitations/token/<token>`)."""
     api_group = group(group_name)
-    override = api_group.categories.get(Route(method, resource))
+    override = api_group.categories.get(Route(method, _RULE_PARAMETER.sub(r"{\1}", resource)))
     if override is not None:
         return override
     if api_group.category is not None:

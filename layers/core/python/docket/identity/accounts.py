@@ -58,6 +58,9 @@ class User(TableItem, discriminator="user"):
     mfa_pending_seed = UnicodeAttribute(null=True)
     mfa_last_step = NumberAttribute(null=True)
     mfa_backup_hashes = UnicodeSetAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    #: the password was set by an administrator (`POST /users`): its user must choose their own
+    password_change_required = BooleanAttribute(default=False)
 
     @property
     def name(self) -> str:
@@ -521,11 +524,22 @@ def forgot_password(email: str) -> None:
 
 
 def reset_password(token: str, new_password: str) -> None:
-    user = get_user(onetime.redeem(onetime.RESET_PASSWORD, token))
+    """A new password with a reset code, or with the welcome link of a member an administrator added
+    (`POST /users`). Either came to the account's address, which is thereby verified; a password
+    the administrator set need no longer be changed."""
+    spent = onetime.spend((onetime.RESET_PASSWORD, onetime.SET_PASSWORD), token)
+    user = get_user(spent.user_id)
     passwords.require_strong(new_password, email=user.email, field="newPassword")
-    user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
+    actions = [
+        User.password_hash.set(passwords.hash_password(new_password)),
+        User.password_change_required.set(False),
+    ]
+    if user.email_verified_at is None:
+        actions.append(User.email_verified_at.set(clock.iso()))
+    user.update(actions=actions)
     sessions.revoke_all(user.id, reason="password reset")
-    audit_event(user.id, user.default_org_id, "auth.password_reset")
+    action = "auth.password_set" if spent.purpose == onetime.SET_PASSWORD else "auth.password_reset"
+    audit_event(user.id, user.default_org_id, action)
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:

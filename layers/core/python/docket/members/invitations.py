@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from docket import clock, mail
 from docket.access import roles
@@ -66,6 +66,8 @@ class Invitation(TenantItem, discriminator="invitation"):
     email = UnicodeAttribute()
     #: the role as a membership names it (`Role.ref`), and as it was called when the invitation went out
     role_ref = UnicodeAttribute()
+    role_id = UnicodeAttribute()
+    role_number = NumberAttribute()
     role_slug = UnicodeAttribute()
     role_name = UnicodeAttribute()
     invited_by = UnicodeAttribute()
@@ -168,6 +170,8 @@ def invite(principal: Principal, email: str, role_reference: int | str) -> Sent:
         org_id=principal.org_id,
         email=address,
         role_ref=role.ref,
+        role_id=role.id,
+        role_number=role.number,
         role_slug=role.slug,
         role_name=role.name,
         invited_by=principal.user_id,

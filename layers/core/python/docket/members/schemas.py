@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, PlainValidator, StringConstraints, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from docket.api.models import ApiModel, InputModel, Omittable, Pagination
 from docket.identity.models import EMAIL_PATTERN, SessionTokens
 
+MAX_ROLE_NUMBER = 999_999_999
+
+
+def _role_reference(value: Any) -> int | str:
+    """A role's number (a JSON integer, not a boolean) or its id, slug or name (a short string)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ROLE_NUMBER:
+        return value
+    if isinstance(value, str) and 1 <= len(value.strip()) <= 64:
+        return value.strip()
+    raise PydanticCustomError(
+        "role_reference", "must be a role's number (1 or more), or its id, slug or name (1-64 characters)"
+    )
+
+
 #: A role as input names it: its id (`role_…`), slug, system name or number (`2`, `"2"`).
-RoleReference = (
-    Annotated[int, Field(ge=1, le=999_999_999)]
-    | Annotated[str, StringConstraints(min_length=1, max_length=64)]
-)
+RoleReference = Annotated[
+    int | str,
+    PlainValidator(_role_reference),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_ROLE_NUMBER},
+                {"type": "string", "minLength": 1, "maxLength": 64},
+            ],
+            "description": "A role's number, id, slug or name",
+        }
+    ),
+]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=r"^\+?[0-9 ()\-.]{3,32}$")]
 MemberStatus = Literal["active", "inactive", "revoked"]
@@ -126,15 +150,6 @@ class RevokeIn(InputModel):
     reason: str = Field(min_length=1, max_length=500, examples=["Violation of terms"])
 
 
-class MemberCreated(ApiModel):
-    """`POST /users`: the member added (a new account), or, for an address that already has a
-    Docket account, the invitation it was sent (its owner joins when they accept)."""
-
-    outcome: Literal["created", "invited"]
-    user: MemberOut | None = None
-    invitation: InvitationOut | None = None
-
-
 # --- invitations ------------------------------------------------------------------------------
 
 InvitationStatus = Literal["pending", "accepted", "expired", "revoked"]
@@ -228,5 +243,3 @@ class InvitationAccepted(ApiModel):
     #: a new account is signed in at once; an existing one signs in as usual (its MFA applies)
     session: SessionTokens | None = None
 
-
-MemberCreated.model_rebuild()
