@@ -132,7 +132,7 @@ def test_a_token_works_once_and_not_after_expiry_or_withdrawal(aws: Settings, tr
 
 
 def test_two_acceptances_of_one_token_at_once_make_one_member(aws: Settings) -> None:
-    org_id, owner = register("owner@acme.example")
+    _org_id, owner = register("owner@acme.example")
     invite(owner.principal, "twice@example.com", "staff")
     token = invitation_token("twice@example.com")
     statuses: list[int] = []

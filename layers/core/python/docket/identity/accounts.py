@@ -530,7 +530,7 @@ def reset_password(token: str, new_password: str) -> None:
     spent = onetime.spend((onetime.RESET_PASSWORD, onetime.SET_PASSWORD), token)
     user = get_user(spent.user_id)
     passwords.require_strong(new_password, email=user.email, field="newPassword")
-    actions = [
+    actions: list[Any] = [
         User.password_hash.set(passwords.hash_password(new_password)),
         User.password_change_required.set(False),
     ]

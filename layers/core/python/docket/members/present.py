@@ -31,7 +31,9 @@ def _roles_by_ref(org_id: str, refs: Iterable[str]) -> dict[str, RoleOut]:
 
 def member(found: Member) -> MemberOut:
     membership = found.membership
-    return _member(membership, _roles_by_ref(membership.org_id, membership.roles or ()), found)
+    return _member(
+        membership, _roles_by_ref(membership.org_id, (str(r) for r in membership.roles or ())), found
+    )
 
 
 def members(org_id: str, page: Sequence[Membership]) -> list[MemberOut]:
@@ -54,7 +56,7 @@ def _member(membership: Membership, known: dict[str, RoleOut], found: Member | N
         role=refs[0] if refs else None,
         roles=refs,
         role_details=[known[ref] for ref in refs if ref in known],
-        status=memberships.status_of(membership),  # type: ignore[arg-type]
+        status=memberships.status_of(membership),
         created_at=membership.joined_at,
         joined_at=membership.joined_at,
         updated_at=membership.updated_at or membership.joined_at,
@@ -80,7 +82,7 @@ def invitation(item: Invitation) -> InvitationOut:
         id=item.id,
         email=item.email,
         role=_invited_role(item),
-        status=item.state,  # type: ignore[arg-type]
+        status=item.state,
         invited_by=item.invited_by,
         invited_by_name=item.inviter_name,
         expires_at=item.expires_at,
@@ -104,6 +106,6 @@ def preview(item: Invitation, organization_name: str) -> InvitationPreview:
         role=InvitedAs(name=item.role_name, slug=item.role_slug),
         invited_by=InvitedBy(name=item.inviter_name),
         email_hint=invitations.email_hint(item.email),
-        status=item.state,  # type: ignore[arg-type]
+        status=item.state,
         expires_at=item.expires_at,
     )

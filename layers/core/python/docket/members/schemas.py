@@ -242,4 +242,3 @@ class InvitationAccepted(ApiModel):
     user: MemberOut
     #: a new account is signed in at once; an existing one signs in as usual (its MFA applies)
     session: SessionTokens | None = None
-
