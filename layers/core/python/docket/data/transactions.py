@@ -31,6 +31,8 @@ from docket.errors import DocketError
 from docket.security.principal import Principal
 
 _connection: Connection | None = None
+#: the order PynamoDB sends a transaction's writes in
+_KINDS = ("check", "delete", "put", "update")
 
 
 def _shared_connection() -> Connection:
@@ -50,18 +52,29 @@ class Transaction:
         self._write = write
         self._principal = principal
         self.size = 0
-        #: position in the transaction → the error its condition stands for
-        self._conflicts: dict[int, DocketError] = {}
+        #: (kind of write, its place among writes of that kind) → the error its condition stands for
+        self._conflicts: dict[tuple[str, int], DocketError] = {}
+        self._kinds: dict[str, int] = dict.fromkeys(_KINDS, 0)
 
-    def _named(self, conflict: DocketError | None) -> None:
+    def _joined(self, kind: str, conflict: DocketError | None) -> None:
         if conflict is not None:
-            self._conflicts[self.size] = conflict
+            self._conflicts[(kind, self._kinds[kind])] = conflict
+        self._kinds[kind] += 1
+        self.size += 1
 
     def conflict_of(self, failure: TransactWriteError) -> DocketError | None:
-        """The error named for the first write whose condition failed, if one was named."""
+        """The error named for the first write whose condition failed, if one was named.
+
+        PynamoDB sends a transaction's writes grouped by kind (condition checks, deletes, puts,
+        updates), and DynamoDB answers one cancellation reason per write in that order."""
+        starts, position = {}, 0
+        for kind in _KINDS:
+            starts[kind] = position
+            position += self._kinds[kind]
+        at = {starts[kind] + index: error for (kind, index), error in self._conflicts.items()}
         for position, reason in enumerate(failure.cancellation_reasons or ()):
             if reason is not None and reason.code == "ConditionalCheckFailed":
-                return self._conflicts.get(position)
+                return at.get(position)
         return None
 
     @property
@@ -80,8 +93,7 @@ class Transaction:
             item.stamp(self.actor)
         guard_tenant_keys(item, self.tenant)
         self._write.save(item, condition=condition)
-        self._named(conflict)
-        self.size += 1
+        self._joined("put", conflict)
 
     def update(
         self,
@@ -93,22 +105,19 @@ class Transaction:
     ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.update(item, actions=actions, condition=condition)
-        self._named(conflict)
-        self.size += 1
+        self._joined("update", conflict)
 
     def delete(
         self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
     ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.delete(item, condition=condition)
-        self._named(conflict)
-        self.size += 1
+        self._joined("delete", conflict)
 
     def check(self, item: TableItem, condition: Condition, *, conflict: DocketError | None = None) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
-        self._named(conflict)
-        self.size += 1
+        self._joined("check", conflict)
 
     def audit(self, action: str, entity: TenantItem, changes: dict[str, Any] | None = None) -> None:
         """Record who did what to which entity, in this same transaction."""
@@ -123,7 +132,7 @@ class Transaction:
         )
         guard_tenant_keys(entry, self.tenant)
         self._write.save(entry)
-        self.size += 1
+        self._joined("put", None)
 
 
 @contextmanager
