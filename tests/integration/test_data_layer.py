@@ -156,7 +156,8 @@ def test_a_write_names_the_error_its_condition_stands_for(aws: Settings, failing
     # Given three matters, and a transaction of every kind of write, one of them naming its error
     first, second, third = create_numbered("First"), create_numbered("Second"), create_numbered("Third")
     named_fails = failing == "named"
-    with pytest.raises(Conflict) as refused, transaction(ACTOR) as tx:
+    writes = transaction(ACTOR)
+    with pytest.raises(Conflict) as refused, writes as tx:  # noqa: PT012 - the commit is the exit
         tx.check(first, Matter.title == "First")
         tx.save(Matter(id=new_id("mat"), org_id="org_A", title="Fourth"))
         tx.update(
