@@ -7,13 +7,15 @@ harnesses cannot reach a route's logic without a real id.
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from tests.harness.firms import Firm, Item, Member, log_in, pages
+from tests.harness.firms import INVITED, Firm, Item, Member, log_in, pages
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,44 @@ def _session(api: httpx.Client, member: Member) -> str:
     return log_in(api, member.email, member.org_id)[1]
 
 
+def _unique_email(member: Member, what: str) -> str:
+    return f"{what}-{member.role}-{secrets.token_hex(4)}@harness.example"
+
+
+def _added_member(api: httpx.Client, member: Member) -> str:
+    # an administrator adds a member (seed 000's POST /users): a new account, the firm's alone
+    body = {"email": _unique_email(member, "added"), "name": "Added Member", "role": "staff"}
+    return _created(api.post("/users", json=body, headers=member.headers))
+
+
+def _member_view(api: httpx.Client, member: Member, user_id: str) -> View:
+    reply = api.get(f"/users/{user_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
+def _invitation(api: httpx.Client, member: Member) -> str:
+    body = {"email": _unique_email(member, "invited"), "roleId": "staff"}
+    return _created(api.post("/invitations", json=body, headers=member.headers))
+
+
+def _invitation_token(api: httpx.Client, member: Member) -> str:
+    # an invitation's token exists only in the invitee's mail (the local mailbox)
+    email = _unique_email(member, "tokened")
+    sent = api.post("/invitations", json={"email": email, "roleId": "staff"}, headers=member.headers)
+    assert sent.status_code == 201, sent.text
+    mail = httpx.get(str(api.base_url.copy_with(path="/_local/mail")), params={"to": email}, timeout=10)
+    [found] = [m for m in mail.json() if m["subject"].startswith(INVITED)]
+    token = re.search(r"/invitations/token/([A-Za-z0-9_\-]+)", found["text"])
+    assert token, found["text"]
+    return token.group(1)
+
+
+def _token_view(api: httpx.Client, member: Member, token: str) -> View:
+    reply = api.get(f"/invitations/token/{token}")
+    return View(reply.status_code, reply.json().get("data") if reply.status_code == 200 else None, None)
+
+
 RESOURCES: dict[str, Resource] = {
     resource.parameter: resource
     for resource in (
@@ -104,6 +144,32 @@ RESOURCES: dict[str, Resource] = {
                 api, "/auth/sessions", member, "sessions", session_id, {"status": "all"}
             ),
             listed_at="/auth/sessions",
+        ),
+        Resource(
+            "userId",
+            "User",
+            creators=("owner",),
+            create=_added_member,
+            view=_member_view,
+            listed_at="/users",
+        ),
+        Resource(
+            "invitationId",
+            "Invitation",
+            creators=("owner",),
+            create=_invitation,
+            view=lambda api, member, invitation_id: _listed(
+                api, "/invitations", member, "invitations", invitation_id
+            ),
+            listed_at="/invitations",
+        ),
+        Resource(
+            # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's
+            "token",
+            "Invitation",
+            creators=("owner",),
+            create=_invitation_token,
+            view=_token_view,
         ),
     )
 }

@@ -216,6 +216,14 @@ def test_a_bearer_token_of_the_account_proves_it_and_another_accounts_does_not(a
     forged = accept(token, headers={"Authorization": "Bearer not-a-token"})
     assert forged.status == 401
 
+    # an invitation to an address with no account is not the stranger's to take either
+    invite(owner.principal, "fresh@example.com", "staff")
+    fresh = accept(
+        invitation_token("fresh@example.com"), headers={"Authorization": f"Bearer {stranger.token}"}
+    )
+    assert fresh.status == 403, fresh.body
+    assert accounts.find_user_by_email("fresh@example.com") is None
+
     lawyer = sign_in("lawyer@home.example")
     joined = accept(token, headers={"Authorization": f"Bearer {lawyer.token}"})
     assert joined.status == 200, joined.body

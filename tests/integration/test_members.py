@@ -206,6 +206,9 @@ def test_the_admin_update_of_seed_001_for_an_account_the_firm_made(aws: Settings
         "auth", "POST", "/auth/reset-password", body={"token": old_token, "newPassword": "Chosen-Horse-88"}
     )
     assert stale.status == 400
+    # seed 000 prints the update with no body: the member as they are
+    bare = call("directory", "PUT", f"/users/{user_id}", principal=owner.principal)
+    assert (bare.status, bare.headers["ETag"], bare.data["email"]) == (200, '"v2"', "newemail@example.com")
     # the same request again changes nothing, and keeps the ETag
     same = call("directory", "PUT", f"/users/{user_id}", principal=owner.principal, body=body)
     assert (same.status, same.headers["ETag"]) == (200, '"v2"')

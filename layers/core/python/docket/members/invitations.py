@@ -384,6 +384,11 @@ def accept(
     role = roles.find(invitation.org_id, invitation.role_ref)
     existing = accounts.find_user_by_email(invitation.email)
     if existing is None:
+        if proof.bearer is not None:
+            from docket.security.authorizer import principal_from_token
+
+            principal_from_token(proof.bearer)  # a bad token is a 401 whatever it was sent for
+            raise Forbidden("This invitation was sent to another address than your account's")
         return _accept_new(invitation, role, first_name, last_name, proof)
     _prove(existing, proof)
     actor = Principal(user_id=existing.id, org_id=invitation.org_id)
