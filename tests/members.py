@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from docket.access import roles as access_roles
 from docket.data import counters
-from docket.data.models import org_key
 from docket.data.transactions import transaction
 from docket.identity import accounts, sessions
 from docket.ids import new_id
@@ -53,21 +52,19 @@ def make_member(
     refs = list(roles)
     if permissions:
         refs.append(custom_role(org_id, permissions, actor=user_id).id)
-    with transaction(writer) as tx:
-        access_roles.count_holders(tx, org_id, added=refs)
-        pk, sk = accounts.membership_key(org_id, user_id)
-        tx.save(
-            accounts.Membership(
-                pk=pk,
-                sk=sk,
-                gsi1pk=f"{org_key(org_id)}#MEMBERS",
-                gsi1sk=f"2026-01-01T00:00:00.000Z#{user_id}",
-                org_id=org_id,
-                user_id=user_id,
-                roles=refs,
-                joined_at="2026-01-01T00:00:00.000Z",
-            )
+    pk, sk = accounts.membership_key(org_id, user_id)
+    try:
+        membership = accounts.Membership.get(pk, sk)
+        held = [str(r) for r in membership.roles or ()]
+    except accounts.Membership.DoesNotExist:
+        membership = accounts.Membership(
+            org_id=org_id, user_id=user_id, status="active", joined_at="2026-01-01T00:00:00.000Z"
         )
+        held = []
+    membership.roles = refs
+    with transaction(writer) as tx:
+        access_roles.count_holders(tx, org_id, added=refs, removed=held)
+        tx.save(membership)  # its version is the condition, as the product's writes have it
         tx.save(
             accounts.UserOrganization(
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=refs
@@ -88,3 +85,13 @@ def member_session(
     refs = make_member(user_id, org_id, roles=roles, permissions=permissions)
     granted = access_roles.grants_of(org_id, refs)
     return sessions.start(user_id=user_id, org_id=org_id, email=email, roles=refs, permissions=granted)
+
+
+def join_firm(org_id: str, user_id: str, role: str) -> None:
+    """Add an existing account to a firm with `role`, as accepting an invitation does (the product's
+    `memberships.join`: membership, the user's side, the counts), without the mail round trip."""
+    from docket.members import memberships
+
+    user = accounts.get_user(user_id)
+    with transaction(Principal(user_id=user_id, org_id=org_id)) as tx:
+        memberships.join(tx, org_id, user, [role])

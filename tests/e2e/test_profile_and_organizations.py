@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from infra.local.server import Emulator
-from tests.harness.firms import join, log_in, sign_up
+from tests.harness.firms import log_in, sign_up
+from tests.members import join_firm as join
 
 pytestmark = pytest.mark.e2e
 

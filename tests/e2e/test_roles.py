@@ -14,7 +14,8 @@ import pytest
 from infra.local.server import Emulator
 from tests.e2e.test_identity_flow import PASSWORD
 from tests.e2e.test_seed_requests import registered_and_verified
-from tests.harness.firms import join, log_in, sign_up
+from tests.harness.firms import log_in, sign_up
+from tests.members import join_firm as join
 
 pytestmark = pytest.mark.e2e
 

@@ -82,6 +82,15 @@ PERMISSIONS: dict[str, str | None] = {
     "PUT /user/profile": None,
     "GET /users/me/download-data": None,
     "GET /users/me/download-data/{dataExportId}": None,
+    "GET /users": "users:read",
+    "POST /users": "users:write",
+    "GET /users/{userId}": "users:read",
+    "PUT /users/{userId}": "users:write",
+    "DELETE /users/{userId}": "users:delete",
+    "POST /users/{userId}/revoke": "users:revoke",
+    "GET /invitations": "invitations:read",
+    "POST /invitations": "invitations:write",
+    "DELETE /invitations/{invitationId}": "invitations:write",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -105,7 +114,9 @@ RULES: list[tuple[str, str, str, Any, str]] = [
 
 #: Valid bodies where the spec's example is not the one to send: the profile's example fills `name`
 #: and `firstName` (one or the other) and an email that is not the caller's (refused: it needs
-#: verification), so it would be a 400 that reaches nothing.
+#: verification); the members' and invitations' examples fill both spellings of a name and of a role
+#: (`name` and `firstName`, `role` and `roleId`), which the routes refuse (one or the other). Each
+#: would be a 400 that reaches nothing.
 _PROFILE = {
     "firstName": "Harness",
     "lastName": "Member",
@@ -125,6 +136,14 @@ BODIES: dict[str, Any] = {
     "PUT /users/me": _PROFILE,
     "PUT /users/profile": _PROFILE,
     "PUT /user/profile": _PROFILE,
+    "POST /users": {"email": "isolation-added@harness.example", "name": "Isolation Added", "role": "staff"},
+    "PUT /users/{userId}": {
+        "firstName": "Isolation",
+        "lastName": "Check",
+        "role": "paralegal",
+        "status": "active",
+    },
+    "POST /invitations": {"email": "isolation-invited@harness.example", "roleId": "staff"},
 }
 
 #: the firm members below the owner, by role
@@ -223,3 +242,32 @@ def test_a_member_without_the_permission_is_refused_and_changes_nothing(
     isolation.check_refused_without_permission(
         harness_api, SPEC, operation, firm, firm.member_with_role(role), sent, item_creator=creator
     )
+
+
+def test_an_invitation_token_opens_only_its_own_invitation_whoever_holds_it(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm]
+) -> None:
+    """A token is a bearer secret, not an id of the caller's tenant: what it opens is the same for
+    anyone who holds it (signed in to another firm or not), names no id, member or address of its
+    firm, and accepting it proves nothing about an account it was not sent to."""
+    victim, intruder = firms
+    [token] = victim.ids("token")
+    path = f"/invitations/token/{token}"
+    # Given alder's invitation token in the hands of birch's owner, and of nobody at all
+    seen_by_intruder = harness_api.get(path, headers=isolation.acting(intruder.owner))
+    seen_anonymously = harness_api.get(path)
+    # Then both see the same preview, which names nothing of alder's but its name and the inviter's
+    assert seen_by_intruder.status_code == seen_anonymously.status_code == 200, seen_anonymously.text
+    assert seen_by_intruder.json()["data"] == seen_anonymously.json()["data"]
+    leaked = sorted(v for v in victim.identifiers() - {token} if v in seen_anonymously.text)
+    assert not leaked, f"the token's preview shows {leaked}"
+    # When birch's owner tries to accept it as their own account
+    before = isolation.snapshot(harness_api, SPEC, victim)
+    taken = harness_api.post(f"/invitations/accept/{token}", headers=isolation.acting(intruder.owner))
+    # Then it is refused (it was sent to someone else), and alder is as it was
+    assert taken.status_code == 403, taken.text
+    isolation.assert_unchanged(
+        before, isolation.snapshot(harness_api, SPEC, victim), "accepting alder's token"
+    )
+    # And a token nobody issued opens nothing, the same way
+    assert harness_api.get("/invitations/token/" + "A" * 43).status_code == 404

@@ -2,11 +2,10 @@
 
 A firm's owner registers (`POST /auth/organization/register`), follows the verification mail and
 logs in (`POST /auth/login`): the token carries what the owner role grants. Members in other
-roles register their own account the same way and are then added to the firm with a role — the
-one step written with the product's membership entities, because the invitations of seed 001
-are not served yet (when they are, `join` should accept an invitation instead). Every token a
-member uses comes from a login or from `accounts.open_session`, the step of a login that resolves
-the permissions from the member's roles; none is minted with `*` for a user that does not exist.
+roles are invited by the owner (`POST /invitations`), follow the invitation's mail and accept it
+(`POST /invitations/accept/{token}`, creating their account), then log in. Every token a member
+uses comes from a login or from `accounts.open_session`, the step of a login that resolves the
+permissions from the member's roles; none is minted with `*` for a user that does not exist.
 """
 
 from __future__ import annotations
@@ -20,12 +19,7 @@ from typing import Any
 import httpx
 import jwt
 
-from docket import clock
-from docket.access import roles as access_roles
-from docket.data.models import org_key
-from docket.data.transactions import transaction
 from docket.identity import accounts, roles, sessions
-from docket.security.principal import Principal
 
 PASSWORD = "Correct-Horse-42"
 Mailbox = Callable[..., list[dict[str, Any]]]
@@ -153,30 +147,27 @@ def session_of(access_token: str) -> str:
     return str(jwt.decode(access_token, options={"verify_signature": False})["sid"])
 
 
-def join(org_id: str, user_id: str, role: str) -> None:
-    """Add an existing account to a firm with `role` (what accepting an invitation will do): the
-    membership, the user's side of it and the role's holder count, in one transaction."""
-    now = clock.iso()
-    pk, sk = accounts.membership_key(org_id, user_id)
-    with transaction(Principal(user_id=user_id, org_id=org_id)) as tx:
-        tx.save(
-            accounts.Membership(
-                pk=pk,
-                sk=sk,
-                gsi1pk=f"{org_key(org_id)}#MEMBERS",
-                gsi1sk=f"{now}#{user_id}",
-                org_id=org_id,
-                user_id=user_id,
-                roles=[role],
-                joined_at=now,
-            )
-        )
-        tx.save(
-            accounts.UserOrganization(
-                pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=[role]
-            )
-        )
-        access_roles.count_holders(tx, org_id, added=[role])
+INVITED = "You are invited to join"
+
+
+def invitation_token(mailbox: Mailbox, email: str) -> str:
+    """The token of the newest invitation mailed to `email`."""
+    [mail, *_] = [m for m in mailbox(to=email) if m["subject"].startswith(INVITED)]
+    found = re.search(r"/invitations/token/([A-Za-z0-9_\-]+)", mail["text"])
+    assert found, mail["text"]
+    return found.group(1)
+
+
+def join(api: httpx.Client, mailbox: Mailbox, owner: Member, label: str, role: str) -> tuple[str, str]:
+    """Invite a new person to the owner's firm with `role`; they accept it, creating their account:
+    `(email, user id)`."""
+    email = _unique_email(label)
+    sent = api.post("/invitations", json={"email": email, "roleId": role}, headers=owner.headers)
+    assert sent.status_code == 201, sent.text
+    body = {"firstName": label.title(), "lastName": "Harness", "password": PASSWORD}
+    accepted = api.post(f"/invitations/accept/{invitation_token(mailbox, email)}", json=body)
+    assert accepted.status_code == 200, accepted.text
+    return email, str(accepted.json()["data"]["user"]["id"])
 
 
 def _member(api: httpx.Client, email: str, user_id: str, org_id: str, role: str) -> Member:
@@ -191,8 +182,7 @@ def create_firm(api: httpx.Client, mailbox: Mailbox, label: str) -> Firm:
     owner = _member(api, email, owner_id, org_id, roles.OWNER)
     others = []
     for role in (roles.STAFF, roles.CLIENT):
-        member_email, member_id, _ = sign_up(api, mailbox, f"{label}-{role}")
-        join(org_id, member_id, role)
+        member_email, member_id = join(api, mailbox, owner, f"{label}-{role}", role)
         others.append(_member(api, member_email, member_id, org_id, role))
     staff, client = others
     return Firm(name=label, org_id=org_id, owner=owner, staff=staff, client=client)

@@ -7,6 +7,8 @@ harnesses cannot reach a route's logic without a real id.
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import Any
 import httpx
 
 from docket import clock
-from tests.harness.firms import Firm, Item, Member, log_in, pages
+from tests.harness.firms import INVITED, Firm, Item, Member, log_in, pages
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,22 @@ def _audit_log_view(api: httpx.Client, member: Member, entry_id: str) -> View:
     return View(reply.status_code, data, reply.headers.get("ETag"))
 
 
+def _unique_email(member: Member, what: str) -> str:
+    return f"{what}-{member.role}-{secrets.token_hex(4)}@harness.example"
+
+
+def _added_member(api: httpx.Client, member: Member) -> str:
+    # an administrator adds a member (seed 000's POST /users): a new account, the firm's alone
+    body = {"email": _unique_email(member, "added"), "name": "Added Member", "role": "staff"}
+    return _created(api.post("/users", json=body, headers=member.headers))
+
+
+def _member_view(api: httpx.Client, member: Member, user_id: str) -> View:
+    reply = api.get(f"/users/{user_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 def _audit_export(api: httpx.Client, member: Member) -> str:
     """An export of today's trail, waited for: a job still running would change under the checks."""
     today = clock.iso()[:10]
@@ -154,6 +172,28 @@ def _data_export_view(api: httpx.Client, member: Member, export_id: str) -> View
         # a presigned URL is signed anew at every read
         data = {k: v for k, v in data.items() if k != "downloadUrl"}
     return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
+def _invitation(api: httpx.Client, member: Member) -> str:
+    body = {"email": _unique_email(member, "invited"), "roleId": "staff"}
+    return _created(api.post("/invitations", json=body, headers=member.headers))
+
+
+def _invitation_token(api: httpx.Client, member: Member) -> str:
+    # an invitation's token exists only in the invitee's mail (the local mailbox)
+    email = _unique_email(member, "tokened")
+    sent = api.post("/invitations", json={"email": email, "roleId": "staff"}, headers=member.headers)
+    assert sent.status_code == 201, sent.text
+    mail = httpx.get(str(api.base_url.copy_with(path="/_local/mail")), params={"to": email}, timeout=10)
+    [found] = [m for m in mail.json() if m["subject"].startswith(INVITED)]
+    token = re.search(r"/invitations/token/([A-Za-z0-9_\-]+)", found["text"])
+    assert token, found["text"]
+    return token.group(1)
+
+
+def _token_view(api: httpx.Client, member: Member, token: str) -> View:
+    reply = api.get(f"/invitations/token/{token}")
+    return View(reply.status_code, reply.json().get("data") if reply.status_code == 200 else None, None)
 
 
 RESOURCES: dict[str, Resource] = {
@@ -215,6 +255,32 @@ RESOURCES: dict[str, Resource] = {
             creators=("owner", "staff"),
             create=_data_export,
             view=_data_export_view,
+        ),
+        Resource(
+            "userId",
+            "User",
+            creators=("owner",),
+            create=_added_member,
+            view=_member_view,
+            listed_at="/users",
+        ),
+        Resource(
+            "invitationId",
+            "Invitation",
+            creators=("owner",),
+            create=_invitation,
+            view=lambda api, member, invitation_id: _listed(
+                api, "/invitations", member, "invitations", invitation_id
+            ),
+            listed_at="/invitations",
+        ),
+        Resource(
+            # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's
+            "token",
+            "Invitation",
+            creators=("owner",),
+            create=_invitation_token,
+            view=_token_view,
         ),
     )
 }

@@ -145,3 +145,28 @@ def test_a_series_may_never_restart_and_start_above_one(aws: Settings) -> None:
     # Then it counts 7, 8, 9, whatever the year, and its label has no year
     assert [take(), take(), take()] == [7, 8, 9]
     assert counters.reserve("org_A", "ROLE", yearly=False, first=7).label == "ROLE-010"
+
+
+class Taken(Conflict):
+    default_message = "That title is taken"
+
+
+@pytest.mark.parametrize("failing", ["named", "other"])
+def test_a_write_names_the_error_its_condition_stands_for(aws: Settings, failing: str) -> None:
+    # Given three matters, and a transaction of every kind of write, one of them naming its error
+    first, second, third = create_numbered("First"), create_numbered("Second"), create_numbered("Third")
+    named_fails = failing == "named"
+    writes = transaction(ACTOR)
+    with pytest.raises(Conflict) as refused, writes as tx:  # noqa: PT012 - the commit is the exit
+        tx.check(first, Matter.title == "First")
+        tx.save(Matter(id=new_id("mat"), org_id="org_A", title="Fourth"))
+        tx.update(
+            second,
+            actions=[Matter.title.set("Second, renamed")],
+            condition=Matter.title == ("Nope" if named_fails else "Second"),
+            conflict=Taken(),
+        )
+        tx.delete(third, condition=Matter.title == ("Third" if named_fails else "Nope"))
+        tx.audit("matter.touched", first)
+    # Then the error raised is the named one exactly when its own condition failed
+    assert isinstance(refused.value, Taken) is named_fails

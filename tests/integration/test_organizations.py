@@ -12,11 +12,11 @@ from docket.identity import accounts, apikeys, mfa, roles, sessions
 from docket.security.authorizer import authenticate_rest
 from docket.security.principal import Principal
 from docket.settings import Settings
-from tests.harness.firms import join
 from tests.integration.conftest import TimeTravel
 from tests.integration.support import call
 from tests.integration.test_login_guard import PASSWORD, actions, register
 from tests.integration.test_mfa_requirement import _add_member
+from tests.members import join_firm as join
 
 pytestmark = pytest.mark.usefixtures("frozen")  # audit entries are read by day
 

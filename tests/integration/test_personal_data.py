@@ -14,9 +14,9 @@ from docket.privacy import jobs
 from docket.security.authorizer import authenticate_rest
 from docket.security.principal import Principal
 from docket.settings import Settings
-from tests.harness.firms import join
 from tests.integration.support import call
 from tests.integration.test_login_guard import PASSWORD, register
+from tests.members import join_firm as join
 
 EMAIL = "owner@firm.example"
 ASYNC = {"Prefer": "respond-async"}

@@ -170,5 +170,5 @@ def test_resolution_costs_one_batch_read_and_one_more_for_custom_roles(aws: Sett
         with counter.measuring() as with_custom:
             authorize({"Authorization": f"Bearer {custom}"})
     # Then session + membership are one BatchGetItem, and the custom role one more
-    assert dict(system_only) == {"dynamodb.BatchGetItem": 1}
-    assert dict(with_custom) == {"dynamodb.BatchGetItem": 2}
+    assert dict(system_only.calls) == {"dynamodb.BatchGetItem": 1}
+    assert dict(with_custom.calls) == {"dynamodb.BatchGetItem": 2}

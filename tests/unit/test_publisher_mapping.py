@@ -121,6 +121,8 @@ def test_a_custom_roles_life_is_role_events_and_its_counts_and_slug_publish_noth
     slug = {"pk": "ORG#org_A#ROLESLUG#manager", "sk": "SLUG", "type": "role_slug", "org_id": "org_A"}
     assert event_from_record(record("INSERT", holders, None)) is None
     assert event_from_record(record("INSERT", slug, None)) is None
+
+
 USER = {
     "pk": "USER#usr_1",
     "sk": "META",

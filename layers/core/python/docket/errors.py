@@ -81,6 +81,14 @@ class Conflict(DocketError):
     default_message = "The resource was changed by another request"
 
 
+class Gone(DocketError):
+    """The resource existed and is no longer usable (an expired or withdrawn invitation)."""
+
+    status = 410
+    code = "GONE"
+    default_message = "The resource is no longer available"
+
+
 class PreconditionFailed(DocketError):
     status = 412
     code = "PRECONDITION_FAILED"
@@ -127,6 +135,7 @@ API_ERRORS: tuple[type[DocketError], ...] = (
     NotFound,
     MethodNotAllowed,
     Conflict,
+    Gone,
     PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,

@@ -124,7 +124,19 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
     # users, organizations and roles (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
-    ApiGroup(name="directory", prefixes=("/users", "/user", "/organizations", "/roles")),
+    ApiGroup(
+        name="directory",
+        prefixes=("/users", "/user", "/organizations", "/roles", "/invitations"),
+        # what an invitation's token opens, and accepting it: the token is the credential
+        public=(
+            Route("GET", "/invitations/token/{token}"),
+            Route("POST", "/invitations/accept/{token}"),
+        ),
+        categories={
+            Route("GET", "/invitations/token/{token}"): RateCategory.AUTH,
+            Route("POST", "/invitations/accept/{token}"): RateCategory.AUTH,
+        },
+    ),
     # the audit trail (seed 001) and its compliance reads and exports (seed 004)
     ApiGroup(name="audit", prefixes=("/audit-logs", "/compliance")),
 )
@@ -365,12 +377,17 @@ def match(method: str, path: str) -> RouteMatch | None:
     return None
 
 
+_RULE_PARAMETER = re.compile(r"<(\w+)>")
+
+
 def rate_category(group_name: str, method: str, resource: str) -> RateCategory | None:
-    """The rate-limit category a route counts against; None for a route no limit counts."""
+    """The rate-limit category a route counts against; None for a route no limit counts. `resource`
+    may be a resolver's rule (`/invitations/token/<token>`)."""
     api_group = group(group_name)
-    if Route(method, resource) in api_group.unlimited:
+    route = Route(method, _RULE_PARAMETER.sub(r"{\1}", resource))
+    if route in api_group.unlimited:
         return None
-    override = api_group.categories.get(Route(method, resource))
+    override = api_group.categories.get(route)
     if override is not None:
         return override
     if api_group.category is not None:

@@ -14,6 +14,10 @@ transaction lost a race, not a condition of its own: it is committed again, the 
 exactly as they were serialized (with their own version and existence conditions, which DynamoDB
 evaluates afresh) and the entries sealed onto the new head. A caller's own failed condition is a
 409 as before; only the chain's races are retried, up to `CHAIN_ATTEMPTS` times.
+
+A write may name the error its own condition stands for
+(`tx.update(owners, ..., condition=..., conflict=LastOwner())`), and when that condition is the one
+that failed, that error is raised instead, so the caller learns which rule refused the write.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pynamodb.transactions import TransactWrite
 from docket.data import audit
 from docket.data.errors import translate_write_errors
 from docket.data.models import ForeignTenantKey, TableItem, TenantItem, guard_tenant_keys, org_key, type_name
+from docket.errors import DocketError
 from docket.security.principal import Principal
 
 #: commits of one transaction before a lost chain race is answered 429 (retry in a second)
@@ -40,6 +45,8 @@ CHAIN_ATTEMPTS = 8
 _BACKOFF_S = 0.004
 
 _connection: Connection | None = None
+#: the order PynamoDB sends a transaction's writes in
+_KINDS = ("check", "delete", "put", "update")
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,31 @@ class Transaction:
         self._context = context
         self._pending: list[audit.PendingEntry] = []
         self.size = 0
+        #: (kind of write, its place among writes of that kind) → the error its condition stands for
+        self._conflicts: dict[tuple[str, int], DocketError] = {}
+        self._kinds: dict[str, int] = dict.fromkeys(_KINDS, 0)
+
+    def _joined(self, kind: str, conflict: DocketError | None) -> None:
+        if conflict is not None:
+            self._conflicts[(kind, self._kinds[kind])] = conflict
+        self._kinds[kind] += 1
+        self.size += 1
+
+    def conflict_of(self, failure: TransactWriteError, *, chain_puts: int) -> DocketError | None:
+        """The error named for the first write whose condition failed, if one was named.
+
+        PynamoDB sends a transaction's writes grouped by kind (condition checks, deletes, puts,
+        updates), the chain's puts after the caller's (`chain_puts` of them), and DynamoDB answers
+        one cancellation reason per write in that order."""
+        starts, position = {}, 0
+        for kind in _KINDS:
+            starts[kind] = position
+            position += self._kinds[kind] + (chain_puts if kind == "put" else 0)
+        at = {starts[kind] + index: error for (kind, index), error in self._conflicts.items()}
+        for position, reason in enumerate(failure.cancellation_reasons or ()):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                return at.get(position)
+        return None
 
     @property
     def actor(self) -> str | None:
@@ -129,27 +161,38 @@ class Transaction:
         """The organization every tenant key of this transaction must name (None: system writes)."""
         return (self._principal.org_id or None) if self._principal else None
 
-    def save(self, item: TableItem, condition: Condition | None = None) -> None:
+    def save(
+        self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
+    ) -> None:
         if isinstance(item, TenantItem):
             item.stamp(self.actor)
         guard_tenant_keys(item, self.tenant)
         self._write.save(item, condition=condition)
-        self.size += 1
+        self._joined("put", conflict)
 
-    def update(self, item: TableItem, actions: list[Any], condition: Condition | None = None) -> None:
+    def update(
+        self,
+        item: TableItem,
+        actions: list[Any],
+        condition: Condition | None = None,
+        *,
+        conflict: DocketError | None = None,
+    ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.update(item, actions=actions, condition=condition)
-        self.size += 1
+        self._joined("update", conflict)
 
-    def delete(self, item: TableItem, condition: Condition | None = None) -> None:
+    def delete(
+        self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
+    ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.delete(item, condition=condition)
-        self.size += 1
+        self._joined("delete", conflict)
 
-    def check(self, item: TableItem, condition: Condition) -> None:
+    def check(self, item: TableItem, condition: Condition, *, conflict: DocketError | None = None) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
-        self.size += 1
+        self._joined("check", conflict)
 
     def audit(
         self,
@@ -196,7 +239,13 @@ class Transaction:
     def commit(self) -> None:
         if not self._pending:
             if not self._write.empty:
-                self._write.commit_with(audit.Seal())
+                try:
+                    self._write.commit_with(audit.Seal())
+                except TransactWriteError as exc:
+                    named = self.conflict_of(exc, chain_puts=0)
+                    if named is not None:
+                        raise named from exc
+                    raise
             return
         for attempt in range(CHAIN_ATTEMPTS):
             sealed = audit.seal(self._pending)
@@ -206,6 +255,9 @@ class Transaction:
                 self._write.commit_with(sealed)
             except TransactWriteError as exc:
                 if not _lost_race(exc, self._write.chain_positions(sealed)):
+                    named = self.conflict_of(exc, chain_puts=len(sealed.puts))
+                    if named is not None:
+                        raise named from exc
                     raise
                 time.sleep(random.uniform(0, _BACKOFF_S * 2**attempt))  # noqa: S311 (jitter, not a secret)
                 continue
@@ -220,7 +272,8 @@ def transaction(
     conflict_message: str | None = None,
     audit_context: audit.AuditContext | None = None,
 ) -> Iterator[Transaction]:
-    """Collect writes; commit them atomically on exit. A failed condition is a 409.
+    """Collect writes; commit them atomically on exit. A failed condition is a 409 (or the error
+    the failed write named).
 
     Audit entries name the principal (and its request's origin) as their actor and origin, or
     `audit_context` when given (a sign-in, a system job)."""

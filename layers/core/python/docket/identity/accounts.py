@@ -24,10 +24,9 @@ from pynamodb.attributes import (
 )
 
 from docket import clock, mail
-from docket.access.roles import count_holders
 from docket.api.pagination import Page, PageRequest
 from docket.data.audit import AuditContext
-from docket.data.models import TableItem, org_key
+from docket.data.models import TableItem, TenantItem, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
@@ -86,6 +85,8 @@ class User(TableItem, discriminator="user"):
     updated_in_org = UnicodeAttribute(null=True)
     #: advanced by profile updates only (docket.data.revisions), not by logins or password changes
     version = NumberAttribute(null=True)
+    #: the password was set by an administrator (`POST /users`): its user must choose their own
+    password_change_required = BooleanAttribute(default=False)
 
     @property
     def name(self) -> str:
@@ -106,12 +107,47 @@ def slug_claim(slug: str, org_id: str = "") -> SlugClaim:
     return SlugClaim(pk=f"SLUG#{slug}", sk="SLUG", org_id=org_id)
 
 
-class Membership(TableItem, discriminator="membership"):
-    org_id = UnicodeAttribute()
+class Membership(TenantItem, discriminator="membership"):
+    """A user's membership of a firm (`docket.members.memberships` keeps its lifecycle): its id is
+    the member's user id, its version the member's ETag."""
+
     user_id = UnicodeAttribute()
     roles = ListAttribute(of=UnicodeAttribute, default=list)
+    #: `active`, `inactive` (suspended by an administrator) or `revoked` (access ended, with a reason)
     status = UnicodeAttribute(default="active")
     joined_at = UnicodeAttribute()
+    #: the account's name and email as the firm's member list shows, searches and sorts them
+    email = UnicodeAttribute(null=True)
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    #: lower-case "first last email": what `GET /users?search=` matches
+    search = UnicodeAttribute(null=True)
+    invited_by = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    revoked_reason = UnicodeAttribute(null=True)
+
+    def keys(self) -> dict[str, str | None]:
+        pk, sk = membership_key(self.org_id, self.user_id)
+        listed = f"{self.joined_at}#{self.user_id}"
+        return {
+            "pk": pk,
+            "sk": sk,
+            "gsi1pk": members_partition(self.org_id),
+            "gsi1sk": listed,
+            "gsi2pk": members_partition(self.org_id, status=self.status or "active"),
+            "gsi2sk": listed,
+        }
+
+    def stamp(self, actor: str | None = None) -> None:
+        self.id = self.user_id
+        super().stamp(actor)
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        # written outside a transaction (tests, tools): keys and timestamps as a transaction sets them
+        if not getattr(self, "created_at", None):
+            self.stamp()
+        return super().save(*args, **kwargs)
 
 
 class UserOrganization(TableItem, discriminator="user_org"):
@@ -133,6 +169,12 @@ def member_counts(before: str | None, after: str | None) -> dict[str, int]:
     from docket.data import tallies
 
     return tallies.moved("members", "status", before, after)
+
+
+def members_partition(org_id: str, *, status: str | None = None) -> str:
+    """The index partition of a firm's members (I5), or of its members in one status (M2)."""
+    partition = f"{org_key(org_id)}#MEMBERS"
+    return partition if status is None else f"{partition}#STATUS#{status}"
 
 
 def normalize_email(email: str) -> str:
@@ -196,7 +238,7 @@ def register(
         _tell_owner_of_sign_up_attempt(existing)
         return registered
     try:
-        _create_firm(organization, user, email, now, origin or Origin())
+        _create_firm(organization, user, email, origin or Origin())
     except Conflict:
         claimed = find_user_by_email(email)
         if claimed is None:
@@ -207,12 +249,11 @@ def register(
     return registered
 
 
-def _create_firm(organization: Organization, user: User, email: str, now: str, origin: Origin) -> None:
-    from docket.data import tallies
+def _create_firm(organization: Organization, user: User, email: str, origin: Origin) -> None:
+    from docket.members import memberships
 
     org_id, user_id = organization.id, user.id
-    owner = [roles.OWNER]
-    actor = Principal(user_id=user_id, org_id=org_id, roles=tuple(owner), origin=origin)
+    actor = Principal(user_id=user_id, org_id=org_id, roles=(roles.OWNER,), origin=origin)
     with transaction(actor) as tx:
         tx.save(organization, condition=Organization.pk.does_not_exist())
         tx.save(user, condition=User.pk.does_not_exist())
@@ -221,25 +262,7 @@ def _create_firm(organization: Organization, user: User, email: str, now: str, o
             condition=EmailClaim.pk.does_not_exist(),
         )
         tx.save(slug_claim(organization.slug, org_id), condition=SlugClaim.pk.does_not_exist())
-        tallies.adjust(tx, org_id, member_counts(None, "active"))
-        tx.save(
-            Membership(
-                pk=membership_key(org_id, user_id)[0],
-                sk=membership_key(org_id, user_id)[1],
-                gsi1pk=f"{org_key(org_id)}#MEMBERS",
-                gsi1sk=f"{now}#{user_id}",
-                org_id=org_id,
-                user_id=user_id,
-                roles=owner,
-                joined_at=now,
-            )
-        )
-        tx.save(
-            UserOrganization(
-                pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
-            )
-        )
-        count_holders(tx, org_id, added=owner)
+        memberships.join(tx, org_id, user, [roles.OWNER], new_firm=True)
         tx.audit(
             "organization.created",
             org_id=org_id,
@@ -577,16 +600,22 @@ def forgot_password(email: str) -> None:
 
 
 def reset_password(token: str, new_password: str, *, origin: Origin | None = None) -> None:
-    user = get_user(onetime.redeem(onetime.RESET_PASSWORD, token))
+    """A new password with a reset code, or with the welcome link of a member an administrator added
+    (`POST /users`). Either came to the account's address, which is thereby verified; a password
+    the administrator set need no longer be changed."""
+    spent = onetime.spend((onetime.RESET_PASSWORD, onetime.SET_PASSWORD), token)
+    user = get_user(spent.user_id)
     passwords.require_strong(new_password, email=user.email, field="newPassword")
-    user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
+    actions: list[Any] = [
+        User.password_hash.set(passwords.hash_password(new_password)),
+        User.password_change_required.set(False),
+    ]
+    if user.email_verified_at is None:
+        actions.append(User.email_verified_at.set(clock.iso()))
+    user.update(actions=actions)
     sessions.revoke_all(user.id, reason="password reset")
-    audit_event(
-        user.id,
-        user.default_org_id,
-        "auth.password_reset",
-        context=AuditContext.user(user.id, origin or Origin()),
-    )
+    action = "auth.password_set" if spent.purpose == onetime.SET_PASSWORD else "auth.password_reset"
+    audit_event(user.id, user.default_org_id, action, context=AuditContext.user(user.id, origin or Origin()))
 
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
