@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
-from docket.errors import Conflict
+from docket.errors import Conflict, DocketError
 
 
 def _is_condition_failure(exc: Exception) -> bool:
@@ -20,11 +20,17 @@ def _is_condition_failure(exc: Exception) -> bool:
 
 
 @contextmanager
-def translate_write_errors(message: str | None = None) -> Iterator[None]:
-    """A failed condition (version, uniqueness) becomes a 409; anything else propagates."""
+def translate_write_errors(
+    message: str | None = None,
+    *,
+    refusal: Callable[[TransactWriteError], DocketError | None] | None = None,
+) -> Iterator[None]:
+    """A failed condition (version, uniqueness) becomes a 409 — or, in a transaction, what
+    `refusal` says the failed write means; anything else propagates."""
     try:
         yield
     except (PutError, UpdateError, DeleteError, TransactWriteError) as exc:
         if _is_condition_failure(exc):
-            raise Conflict(message) from exc
+            meant = refusal(exc) if refusal is not None and isinstance(exc, TransactWriteError) else None
+            raise (meant or Conflict(message)) from exc
         raise
