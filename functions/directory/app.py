@@ -8,6 +8,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from docket.api.deps import CurrentPrincipal
 from docket.api.models import Ok
 from docket.api.resolver import build_app, make_handler
+from docket.credits import service as credits
+from docket.credits.periods import Period
+from docket.credits.service import CreditsOut, UsageOut
 from docket.directory.models import OrganizationSettings, OrganizationSettingsIn, OrganizationSettingsOut
 from docket.identity import accounts
 from docket.identity.models import ChangePasswordIn, Done
@@ -36,5 +39,20 @@ def update_settings(principal: CurrentPrincipal, body: OrganizationSettingsIn) -
     return Ok(data=OrganizationSettingsOut(organization_id=organization.id, settings=settings))
 
 
-app = build_app("directory", [router])
+# --- research credits and usage (seed 002): the caller's own ----------------------------------
+
+credits_router = Router()
+
+
+@credits_router.get("/user/credits", summary="Your research credits this month", tags=["credits"])
+def get_credits(principal: CurrentPrincipal) -> Ok[CreditsOut]:
+    return Ok(data=CreditsOut(credits=credits.credits_of(principal)))
+
+
+@credits_router.get("/user/usage", summary="Your research usage in a period, by day", tags=["credits"])
+def get_usage(principal: CurrentPrincipal, period: Period = Period.MONTH) -> Ok[UsageOut]:
+    return Ok(data=UsageOut(usage=credits.usage_of(principal, period)))
+
+
+app = build_app("directory", [router, credits_router])
 handler = make_handler(app)

@@ -120,7 +120,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
     # users and organizations (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
-    ApiGroup(name="directory", prefixes=("/users", "/organizations")),
+    # `/user/profile` (seed 002) is the profile's; `/user/credits` and `/user/usage` are the credits'
+    ApiGroup(name="directory", prefixes=("/users", "/organizations", "/user")),
 )
 
 
@@ -162,8 +163,16 @@ class ScheduleSpec:
     expression: str
 
 
+#: The function that runs the scheduled jobs (`functions/jobs`: a job name → service table).
+JOBS = "jobs"
+
 #: Periodic jobs (reminders, overdue invoices, credit resets) register here as they land.
-SCHEDULES: tuple[ScheduleSpec, ...] = ()
+SCHEDULES: tuple[ScheduleSpec, ...] = (
+    # every 15 minutes on the month's first three days: each run resets a bounded page of the
+    # platform's accounts and resumes where the previous one stopped; a finished month is a no-op
+    # (docket.credits.reset). Accounts the job has not reached yet reset on first use.
+    ScheduleSpec(name="credits-monthly-reset", function=JOBS, expression="cron(0/15 * 1-3 * ? *)"),
+)
 
 #: Functions that are neither API groups nor queue consumers.
 AUTHORIZER = "authorizer"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -20,14 +21,17 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.exceptions import PynamoDBException
 
 from docket import clock, mail
 from docket.api.pagination import Page, PageRequest
+from docket.credits import accounts as platform_accounts
 from docket.data.models import TableItem, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
+from docket.observability import logger
 from docket.security import signed_claims
 from docket.security.permissions import ORGANIZATIONS_MANAGE
 from docket.security.principal import Principal
@@ -180,6 +184,8 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
             )
         )
+        # every user has a platform account (plan, credits, the administrators' directory)
+        platform_accounts.enroll(tx, platform_profile(user))
 
 
 SIGN_UP_ATTEMPT_SUBJECT = "Someone tried to create a Docket account with your address"
@@ -211,6 +217,13 @@ def send_verification(user: User) -> None:
         f"Hello {user.first_name},\n\nConfirm your address: {link}\n\nThe link works once, for 48 hours.\n",
         f'<p>Hello {user.first_name},</p><p><a href="{link}">Confirm your address</a>.</p>'
         "<p>The link works once, for 48 hours.</p>",
+    )
+
+
+def platform_profile(user: User) -> platform_accounts.Profile:
+    """What the user's platform account shows of them (`docket.credits.accounts`)."""
+    return platform_accounts.Profile(
+        user_id=user.id, email=user.email, name=user.name, created_at=user.created_at
     )
 
 
@@ -398,6 +411,7 @@ def signed_in(
         user, organization_id=organization_id, device=device, ip=ip, mfa_verified=mfa_verified
     )
     new_device = devices.check_in(user.id, user.email, user.first_name, user_agent=device, ip=ip)
+    record_activity(user)
     audit_event(
         user.id,
         found.organization.id,
@@ -411,6 +425,15 @@ def signed_in(
         },
     )
     return found
+
+
+def record_activity(user: User) -> None:
+    """The sign-in counts the user as active (their platform account's `lastActive` and the
+    statistics); best effort, like the device notice: a sign-in never fails for a statistic."""
+    try:
+        platform_accounts.signed_in(platform_profile(user))
+    except (PynamoDBException, BotoCoreError, ClientError):
+        logger.exception("sign-in activity not recorded", extra={"userId": user.id})
 
 
 def open_session(
