@@ -1,5 +1,6 @@
 """The emulator on one port: API Gateway REST + WebSocket (+ `@connections`) and the local-only
-routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`), served by aiohttp on a background thread, with
+routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`, `/_local/environment`),
+served by aiohttp on a background thread, with
 the embedded AWS and the pumps beside it. `start_emulator()` is what `make dev` and the e2e tests
 run.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -76,12 +78,18 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
         )
         return web.json_response({"secretId": secret_id, "versionId": version})
 
+    async def environment(request: web.Request) -> web.Response:
+        # what a command needs to act on this emulator's embedded AWS as its functions do
+        # (`make admin` runs against it): the endpoint, fake credentials and the settings
+        return web.json_response(local_environment())
+
     app = web.Application()
     app[GATEWAY_KEY] = gateway
     app.router.add_get("/_local/mail", mailbox)
     app.router.add_delete("/_local/mail", clear_mailbox)
     app.router.add_post("/_local/schedules/{name}", run_schedule)
     app.router.add_post("/_local/rotate-keys", rotate_keys)
+    app.router.add_get("/_local/environment", environment)
     # the management endpoint, stage-less (Settings.websocket_endpoint) or with the stage path
     for prefix in ("", "/{stage}"):
         app.router.add_post(prefix + "/@connections/{connection_id}", gateway.post)
@@ -89,6 +97,23 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
         app.router.add_delete(prefix + "/@connections/{connection_id}", gateway.delete)
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app
+
+
+def local_environment() -> dict[str, str]:
+    """The environment variables of this process's functions: the embedded AWS and the settings."""
+    settings = get_settings()
+    aws = {
+        name: os.environ[name]
+        for name in (
+            "AWS_ENDPOINT_URL",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+        )
+        if name in os.environ
+    }
+    return {**aws, **Settings.environment(**settings.model_dump())}
 
 
 @dataclass

@@ -26,13 +26,14 @@ STAGE = "v1"
 
 
 class RateCategory(StrEnum):
-    """Seed 000's rate-limit table."""
+    """Seed 000's rate-limit table (and seed 002's admin line)."""
 
     AUTH = "auth"
     READ = "read"
     WRITE = "write"
     UPLOAD = "upload"
     REPORTS = "reports"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ RATE_LIMITS: dict[RateCategory, RateLimit] = {
     RateCategory.WRITE: RateLimit(per_hour=500, burst_per_minute=50),
     RateCategory.UPLOAD: RateLimit(per_hour=100, burst_per_minute=10),
     RateCategory.REPORTS: RateLimit(per_hour=100, burst_per_minute=10),
+    # seed 002: "Admin endpoints: 100 requests per minute"
+    RateCategory.ADMIN: RateLimit(per_hour=6000, burst_per_minute=100),
 }
 
 
@@ -74,6 +77,9 @@ class ApiGroup:
     categories: dict[Route, RateCategory] = field(default_factory=dict)
     #: Memory for the group's Lambda, in MB.
     memory_mb: int = 512
+    #: The group serves platform administrators, who act outside every firm (seed 002's `/admin`):
+    #: no firm role reaches it, and the tenant-isolation checks of firm routes do not apply.
+    platform: bool = False
 
     @property
     def function_name(self) -> str:
@@ -122,6 +128,16 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
     # `/user/profile` (seed 002) is the profile's; `/user/credits` and `/user/usage` are the credits'
     ApiGroup(name="directory", prefixes=("/users", "/organizations", "/user")),
+    # platform administration (seed 002): administrators created by `make admin`, signing in at
+    # their own door, acting across tenants, every action in the admin log
+    ApiGroup(
+        name="admin",
+        prefixes=("/admin",),
+        public=(Route("POST", "/admin/auth/login"),),
+        category=RateCategory.ADMIN,
+        categories={Route("POST", "/admin/auth/login"): RateCategory.AUTH},
+        platform=True,
+    ),
 )
 
 

@@ -63,6 +63,8 @@ class Session(TableItem, discriminator="session"):
     mfa_setup_required = BooleanAttribute(default=False)
     #: when this session last completed MFA (at sign-in, enrolment or a step-up), for step-up checks
     mfa_verified_at = UnicodeAttribute(null=True)
+    #: `admin`: a platform administrator's session, outside every firm (`org_id` is empty)
+    platform_role = UnicodeAttribute(null=True)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def _access(session: Session) -> str:
             roles=tuple(str(r) for r in session.roles or ()),
             permissions=tuple(str(p) for p in session.permissions or ()),
             session_id=session.session_id,
+            platform_role=session.platform_role or "",
         )
     )
 
@@ -142,8 +145,10 @@ def start(
     ip: str | None = None,
     mfa_setup_required: bool = False,
     mfa_verified: bool = False,
+    platform_role: str | None = None,
 ) -> Tokens:
-    """Open a session; `mfa_verified` says the sign-in completed a second factor."""
+    """Open a session; `mfa_verified` says the sign-in completed a second factor; `platform_role`
+    makes it a platform administrator's (with no organization)."""
     session_id = new_id("ses")
     refresh = _new_refresh(session_id, 0)
     now = clock.now()
@@ -167,6 +172,7 @@ def start(
         ip=ip,
         mfa_setup_required=mfa_setup_required,
         mfa_verified_at=clock.iso(now) if mfa_verified else None,
+        platform_role=platform_role or None,
         ttl=REFRESH_LIFETIME + timedelta(days=1),
     )
     session.save(condition=Session.pk.does_not_exist())

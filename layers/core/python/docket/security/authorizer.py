@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import jwt
 
 from docket.errors import AuthenticationFailed
-from docket.security import browser
+from docket.security import browser, permissions
 from docket.security.principal import Principal
-from docket.security.tokens import verify_access_token
+from docket.security.tokens import (
+    PLATFORM_ADMIN,
+    PLATFORM_ADMIN_ROLE,
+    PLATFORM_ROLE_CLAIM,
+    verify_access_token,
+)
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:
@@ -46,15 +52,47 @@ def principal_from_token(token: str) -> Principal:
     session = sessions.active(session_id) if isinstance(session_id, str) else None
     if session is None:
         raise AuthenticationFailed("Session is not active")
+    platform_role = claims.get(PLATFORM_ROLE_CLAIM)
+    if platform_role is not None or session.platform_role:
+        return _platform_admin(claims, session)
     return Principal(
         user_id=str(claims["sub"]),
         org_id=str(claims["custom:org_id"]),
         roles=tuple(str(r) for r in claims.get("cognito:groups") or ()),
-        permissions=tuple(str(claims.get("scope") or "").split()),
+        permissions=_firm_grants(str(claims.get("scope") or "").split()),
         email=str(claims.get("username") or ""),
         auth_method="jwt",
         session_id=session.session_id,
         mfa_setup_required=bool(session.mfa_setup_required),
+    )
+
+
+def _firm_grants(grants: list[str]) -> tuple[str, ...]:
+    """A firm session's grants, without any platform permission: those are held only through a
+    platform administrator's session, whatever a firm role or a token's scope says."""
+    platform = {str(p) for p in permissions.PLATFORM_PERMISSIONS}
+    return tuple(grant for grant in grants if grant not in platform)
+
+
+def _platform_admin(claims: dict[str, Any], session: Any) -> Principal:
+    """A platform administrator: the session (read on every call) must be a platform session of
+    this token's subject, and the token a platform token; the platform permissions come from here,
+    not from the token's scope."""
+    if (
+        session.platform_role != PLATFORM_ADMIN
+        or claims.get(PLATFORM_ROLE_CLAIM) != PLATFORM_ADMIN
+        or session.user_id != claims.get("sub")
+    ):
+        raise AuthenticationFailed()
+    return Principal(
+        user_id=str(claims["sub"]),
+        org_id="",
+        roles=(PLATFORM_ADMIN_ROLE,),
+        permissions=tuple(str(p) for p in permissions.PLATFORM_PERMISSIONS),
+        email=str(claims.get("username") or ""),
+        auth_method="jwt",
+        session_id=session.session_id,
+        platform=True,
     )
 
 
@@ -86,4 +124,8 @@ def authenticate_websocket(query: Mapping[str, str], headers: Mapping[str, str])
     token = query.get("token") or _bearer(headers)
     if not token:
         return Principal.anonymous()
-    return principal_from_token(token)
+    principal = principal_from_token(token)
+    if principal.platform:
+        # connections live in a firm's partition and receive its events: administrators have none
+        raise AuthenticationFailed("Platform administrators have no WebSocket connection")
+    return principal
