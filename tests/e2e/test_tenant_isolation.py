@@ -28,6 +28,9 @@ pytestmark = pytest.mark.e2e
 
 SPEC = Spec(committed_spec())
 AUTHENTICATED = [op for op in SPEC.operations() if not op.public]
+#: firm routes: every tenant check below; platform routes (`/admin`): firm members are refused
+FIRM = [op for op in AUTHENTICATED if not op.platform]
+PLATFORM = [op for op in AUTHENTICATED if op.platform]
 
 #: What each authenticated operation needs of the caller's role; None: any member, acting on their
 #: own account (sessions, MFA, password).
@@ -52,6 +55,13 @@ PERMISSIONS: dict[str, str | None] = {
     "PUT /feedback/{feedbackId}": "feedback:write",
     "PUT /organizations/me/settings": "organizations:manage",
     "PUT /users/me/change-password": None,
+    "GET /user/credits": "credits:read",
+    "GET /user/usage": "credits:read",
+    "GET /admin/users": "platform:users",
+    "PUT /admin/users/{userId}/role": "platform:users",
+    "GET /admin/statistics": "platform:statistics",
+    "GET /admin/logs": "platform:logs",
+    "POST /admin/auth/logout": None,
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -73,8 +83,9 @@ RULES: list[tuple[str, str, str, Any, str]] = [
     ),
 ]
 
-#: Valid bodies where the spec's example is not the one to send (none so far).
-BODIES: dict[str, Any] = {}
+#: Valid bodies where the spec's example is not the one to send: a plan change the target would
+#: notice (the example, `free`, is what every firm user has already).
+BODIES: dict[str, Any] = {"PUT /admin/users/{userId}/role": {"role": "vip", "reason": "self-promotion"}}
 
 #: the firm members below the owner, by role
 MEMBER_ROLES = (roles.STAFF, roles.CLIENT)
@@ -94,7 +105,7 @@ def test_every_authenticated_operation_declares_its_permission() -> None:
     assert sorted(PERMISSIONS) == sorted(_labels(AUTHENTICATED)), "update PERMISSIONS"
 
 
-@pytest.mark.parametrize("label", _labels([op for op in AUTHENTICATED if op.path_parameters]))
+@pytest.mark.parametrize("label", _labels([op for op in FIRM if op.path_parameters]))
 def test_another_tenants_id_is_not_found_and_changes_nothing(
     harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
 ) -> None:
@@ -108,7 +119,7 @@ def test_another_tenants_id_is_not_found_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "label", _labels([op for op in AUTHENTICATED if op.method == "GET" and not op.path_parameters])
+    "label", _labels([op for op in FIRM if op.method == "GET" and not op.path_parameters])
 )
 def test_lists_and_me_routes_never_show_another_tenant(
     harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
@@ -124,7 +135,7 @@ def test_lists_and_me_routes_never_show_another_tenant(
 
 
 @pytest.mark.parametrize(
-    "label", _labels([op for op in AUTHENTICATED if op.method != "GET" and not op.path_parameters])
+    "label", _labels([op for op in FIRM if op.method != "GET" and not op.path_parameters])
 )
 def test_writes_without_ids_leave_another_tenant_unchanged(
     harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
@@ -133,6 +144,28 @@ def test_writes_without_ids_leave_another_tenant_unchanged(
     isolation.check_writes_stay_in_the_tenant(
         harness_api, SPEC, SPEC.operation(label), victim, intruder, BODIES
     )
+
+
+def test_the_platform_routes_are_the_admin_groups() -> None:
+    # the platform checks below must not be vacuous: seed 002's /admin routes are among them
+    assert {"GET /admin/users", "PUT /admin/users/{userId}/role", "GET /admin/statistics"} <= set(
+        _labels(PLATFORM)
+    )
+
+
+@pytest.mark.parametrize("label", _labels(PLATFORM))
+@pytest.mark.parametrize("whose", ["another firm's", "their own firm's"])
+def test_a_firm_owner_is_refused_on_platform_routes_and_changes_nothing(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str, whose: str
+) -> None:
+    # Given alder's real users, When birch's owner — or alder's own owner, promoting their firm —
+    # calls a platform administrators' route with them: 403, and alder's data is as it was
+    victim, intruder = firms
+    operation = SPEC.operation(label)
+    caller = intruder.owner if whose == "another firm's" else victim.owner
+    params = {name: victim.ids(name)[0] for name in operation.path_parameters}
+    body = isolation.valid_body(operation, BODIES)
+    isolation.check_platform_route_refused(harness_api, SPEC, operation, victim, caller, params, body)
 
 
 def _refusals() -> list[object]:

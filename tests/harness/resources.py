@@ -71,6 +71,18 @@ def _api_key(api: httpx.Client, member: Member) -> str:
     return _created(api.post("/auth/api-keys", json=body, headers=member.headers))
 
 
+def _user(api: httpx.Client, member: Member) -> str:
+    # a firm's user is the member themselves (platform administrators reach them by id)
+    return member.user_id
+
+
+def _user_view(api: httpx.Client, member: Member, user_id: str) -> View:
+    # what a user sees of what platform administrators change about them: their plan and credits
+    reply = api.get("/user/credits", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, None)
+
+
 def _session(api: httpx.Client, member: Member) -> str:
     # another sign-in of the member: a session that is not the one the member's token belongs to
     return log_in(api, member.email, member.org_id)[1]
@@ -95,6 +107,7 @@ RESOURCES: dict[str, Resource] = {
             view=lambda api, member, key_id: _listed(api, "/auth/api-keys", member, "apiKeys", key_id),
             listed_at="/auth/api-keys",
         ),
+        Resource("userId", "User", creators=("owner", "staff"), create=_user, view=_user_view),
         Resource(
             "sessionId",
             "Session",
