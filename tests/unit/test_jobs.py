@@ -15,6 +15,8 @@ def test_every_schedule_of_the_jobs_function_names_a_job_it_runs() -> None:
 def test_the_monthly_credit_reset_runs_on_the_first_days_of_each_month() -> None:
     [reset] = [spec for spec in topology.SCHEDULES if spec.name == "credits-monthly-reset"]
     # EventBridge Scheduler's cron: minutes hours day-of-month month day-of-week year
-    minutes, hours, days, months, weekdays, years = reset.expression.removeprefix("cron(").rstrip(")").split()
+    _minutes, _hours, days, months, weekdays, years = (
+        reset.expression.removeprefix("cron(").rstrip(")").split()
+    )
     assert (days, months, weekdays, years) == ("1-3", "*", "?", "*")
     assert topology.JOBS in topology.all_function_names()
