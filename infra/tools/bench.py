@@ -31,7 +31,14 @@ from infra.tools import coldstart
 from infra.tools.functions import ROOT, load
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
-MEMBER = Principal(user_id="usr_bench", org_id="org_bench", permissions=("feedback:*",))
+MEMBER = Principal(user_id="usr_bench", org_id="org_bench", permissions=("feedback:*", "credits:read"))
+ADMIN = Principal(
+    user_id="usr_bench_admin",
+    org_id="",
+    roles=("platform-admin",),
+    permissions=("platform:users", "platform:statistics", "platform:logs"),
+    platform=True,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +76,14 @@ class CallCounter:
 
 
 def _invoke(
-    function: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    function: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    *,
+    principal: Principal = MEMBER,
+    query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     from infra.local.apigw import build_rest_event
 
@@ -77,9 +91,9 @@ def _invoke(
         method=method,
         path=path,
         headers={"Content-Type": "application/json", **(headers or {})},
-        query={},
+        query=query or {},
         body=json.dumps(body).encode() if body is not None else None,
-        authorizer={"principalId": MEMBER.user_id, **MEMBER.to_context()},
+        authorizer={"principalId": principal.user_id, **principal.to_context()},
         source_ip="198.51.100.1",
     )
     response: dict[str, Any] = load(function).handler(event, LocalContext("bench"))
@@ -127,12 +141,66 @@ def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
                 lambda: _invoke("helpdesk", "PUT", f"/v1/feedback/{feedback_id}", {"rating": 2}),
             ),
             ("GET /feedback (list, 20)", lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
+            *_credit_and_admin_scenarios(),
         ]
         for name, scenario in scenarios:
             with counter.measuring() as taken:
                 scenario()
             rows.append((name, dict(sorted(taken.items()))))
     return rows
+
+
+def _debit() -> None:
+    """A research call in miniature: its work item and its debit, one transaction."""
+    from docket.credits import ledger
+    from docket.credits.usage import UsageKind
+    from docket.data.transactions import transaction
+    from docket.helpdesk.feedback import Feedback
+    from docket.ids import new_id
+
+    work = Feedback(
+        id=new_id("fb"),
+        org_id=MEMBER.org_id,
+        user_id=MEMBER.user_id,
+        feature="Research",
+        rating=5,
+        category="feature",
+        priority="low",
+        status="new",
+    )
+    with transaction(MEMBER) as tx:
+        tx.save(work)
+        ledger.debit(tx, ledger.payer(MEMBER), 5, UsageKind.QA)
+
+
+def _credit_and_admin_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """Seed 002's credits (the caller's own) and platform administration."""
+    _invoke("directory", "GET", "/v1/user/credits")  # the account exists from here on
+    _debit()  # and the caller was active today (a debit then records no activity)
+    role = "/v1/admin/users/usr_bench/role"
+    plans = iter(["pay", "vip"] * 50)
+    return [
+        ("GET /user/credits", lambda: _invoke("directory", "GET", "/v1/user/credits")),
+        ("GET /user/usage (month)", lambda: _invoke("directory", "GET", "/v1/user/usage")),
+        ("debit in the work's transaction (service call)", _debit),
+        (
+            "GET /admin/users (cursor page, 50)",
+            lambda: _invoke("admin", "GET", "/v1/admin/users", principal=ADMIN),
+        ),
+        (
+            "GET /admin/users?page=1 (with total)",
+            lambda: _invoke("admin", "GET", "/v1/admin/users", principal=ADMIN, query={"page": "1"}),
+        ),
+        (
+            "PUT /admin/users/{id}/role",
+            lambda: _invoke("admin", "PUT", role, {"role": next(plans), "reason": "bench"}, principal=ADMIN),
+        ),
+        (
+            "GET /admin/statistics (month)",
+            lambda: _invoke("admin", "GET", "/v1/admin/statistics", principal=ADMIN),
+        ),
+        ("GET /admin/logs", lambda: _invoke("admin", "GET", "/v1/admin/logs", principal=ADMIN)),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +283,9 @@ def run(runs: int, rounds: int) -> str:
         "Every botocore call made while the handler runs (warm: secrets and clients already cached).",
         "The rate limiter's `UpdateItem` is one per request; the rest is the route's own work. The",
         "authorizer runs before every protected request (no cache, so revocation is immediate): its",
-        "session read comes on top of each protected row.",
+        "session read comes on top of each protected row. The debit is a service call (no rate limit):",
+        "its `UpdateItem` is the platform's statistics tally, advanced after the transaction committed;",
+        "the admin lists read one Query per shard of the directory (4) or of the tally (8).",
         "",
         "| scenario | calls | by operation |",
         "| --- | --- | --- |",

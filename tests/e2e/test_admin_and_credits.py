@@ -217,3 +217,14 @@ def test_an_administrator_cannot_use_a_firms_routes_nor_the_firm_login(
         ).status_code
         == 401
     )
+
+
+def test_the_monthly_reset_runs_on_the_emulator_when_asked(emulator: Emulator, firm: Firm) -> None:
+    # moto's Scheduler never fires: the emulator runs the schedule's job on demand
+    reply = httpx.post(f"{emulator.base_url}/_local/schedules/credits-monthly-reset", timeout=60)
+    assert reply.status_code == 200, reply.text
+    result = reply.json()
+    assert (result["job"], result["function"]) == ("credits-monthly-reset", "jobs")
+    # this month's accounts are current already: the run finds none to reset
+    assert result["result"]["done"] is True
+    assert result["result"]["reset"] == 0
