@@ -13,7 +13,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: install dev test lint format typecheck unit integration infra-test e2e fuzz synth cdk-nag cfn-lint \
-        layer bench seed-coverage openapi deploy clean rotate-keys admin
+        layer bench soak seed-coverage openapi deploy clean rotate-keys admin
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -91,6 +91,11 @@ deploy: install layer node_modules/.bin/cdk
 
 bench: install
 	$(PY) -m infra.tools.bench
+
+# The soak alone (also the last part of `make bench`): 10,000 requests from 8 clients through the
+# emulator over HTTP; updates the soak section of docs/benchmarks.md.
+soak: install
+	$(PY) -m infra.tools.soak --write
 
 seed-coverage: install
 	$(PY) -m infra.tools.seed_coverage --write docs/seed-coverage.md

@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     websocket = request.get("eventType") == "CONNECT" or request.get("routeKey") == "$connect"
     try:
         if websocket:
-            principal = authenticate_websocket(event.get("queryStringParameters") or {}, headers)
+            principal = authenticate_websocket(event.get("queryStringParameters") or {})
         else:
             principal = authenticate_rest(headers)
     except AuthenticationFailed as exc:

@@ -19,16 +19,19 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = event.get("requestContext") or {}
     route = request.get("routeKey")
     connection_id = str(request.get("connectionId"))
-    principal = Principal.from_context(request.get("authorizer")) or Principal.anonymous()
+    principal = Principal.from_context(request.get("authorizer"))
+    if principal is None:
+        # every connection passed the authorizer on $connect (its token is a required identity
+        # source): an event without its principal is not one of ours
+        logger.warning("no principal on a WebSocket event", extra={"route": route})
+        return {"statusCode": 401}
     logger.append_keys(connection_id=connection_id, route=route, tenant_id=principal.org_id)
 
     if route == "$connect":
-        if not principal.is_anonymous:
-            push.remember(connection_id, principal.org_id, principal.user_id)
+        push.remember(connection_id, principal.org_id, principal.user_id)
         return {"statusCode": 200}
     if route == "$disconnect":
-        if not principal.is_anonymous:
-            push.forget(connection_id, principal.org_id)
+        push.forget(connection_id, principal.org_id)
         return {"statusCode": 200}
 
     reply = realtime.dispatch(principal, event.get("body"))

@@ -11,17 +11,7 @@ from constructs import Construct
 
 from docket.topology import BASE_PATHS, STAGE, api_methods
 from infra.constructs.function import DocketFunction
-
-#: API Gateway's own answers (authorizer refusals, throttling, its 5xx) in Docket's error envelope.
-GATEWAY_ERRORS: dict[str, tuple[apigw.ResponseType, str, str]] = {
-    "Unauthorized": (apigw.ResponseType.UNAUTHORIZED, "401", "AUTHENTICATION_FAILED"),
-    "AccessDenied": (apigw.ResponseType.ACCESS_DENIED, "403", "AUTHORIZATION_FAILED"),
-    "MissingToken": (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "RESOURCE_NOT_FOUND"),
-    "Throttled": (apigw.ResponseType.THROTTLED, "429", "RATE_LIMIT_EXCEEDED"),
-    "TooLarge": (apigw.ResponseType.REQUEST_TOO_LARGE, "413", "PAYLOAD_TOO_LARGE"),
-    "Default4xx": (apigw.ResponseType.DEFAULT_4_XX, "400", "VALIDATION_ERROR"),
-    "Default5xx": (apigw.ResponseType.DEFAULT_5_XX, "500", "INTERNAL_SERVER_ERROR"),
-}
+from infra.gateway_responses import GATEWAY_RESPONSES
 
 
 def _envelope(code: str) -> str:
@@ -75,13 +65,14 @@ class RestApi(Construct):
                 logging_level=apigw.MethodLoggingLevel.ERROR,
             ),
         )
-        for name, (response_type, status, code) in GATEWAY_ERRORS.items():
+        # API Gateway's own answers in Docket's envelope, with the headers the emulator sends too
+        for response in GATEWAY_RESPONSES:
             self.api.add_gateway_response(
-                f"Gateway{name}",
-                type=response_type,
-                status_code=status,
-                response_headers={"Access-Control-Allow-Origin": "'*'"},
-                templates={"application/json": _envelope(code)},
+                f"Gateway{response.name}",
+                type=apigw.ResponseType.of(response.response_type),
+                status_code=str(response.status),
+                response_headers={name: f"'{value}'" for name, value in response.headers.items()},
+                templates={"application/json": _envelope(response.code)},
             )
 
     def wire(self, *, groups: dict[str, DocketFunction], authorizer_function: DocketFunction) -> None:

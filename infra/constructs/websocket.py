@@ -1,4 +1,5 @@
-"""The WebSocket API: $connect (behind the authorizer), $disconnect, $default (two-way)."""
+"""The WebSocket API: $connect (behind the authorizer, `?token=` required), $disconnect, $default
+(two-way)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from docket.topology import STAGE
+from docket.topology import STAGE, websocket_identity_sources
 from infra.constructs.function import DocketFunction
 
 
@@ -53,9 +54,10 @@ class WebSocketApi(Construct):
 
     def wire(self, *, handler: DocketFunction, authorizer_function: DocketFunction) -> None:
         integration = integrations.WebSocketLambdaIntegration("Handler", handler.function)
-        # Anonymous connections may `ping`; the function decides, so no identity source is required.
+        # `$connect` without the token is refused (401) before the authorizer runs: no anonymous
+        # connections (the emulator reads the same declaration)
         authorizer = authorizers.WebSocketLambdaAuthorizer(
-            "Authorizer", authorizer_function.function, identity_source=[]
+            "Authorizer", authorizer_function.function, identity_source=list(websocket_identity_sources())
         )
         self.api.add_route("$connect", integration=integration, authorizer=authorizer)
         self.api.add_route("$disconnect", integration=integration)

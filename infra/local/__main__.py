@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import signal
@@ -12,10 +13,19 @@ from infra.local.server import start_emulator
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="serve with the per-caller rate limits off (as the e2e tests and the soak benchmark do)",
+    )
+    args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("werkzeug", "botocore", "urllib3", "aiohttp.access", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    emulator = start_emulator(int(os.environ.get("PORT", "3000")))
+    emulator = start_emulator(
+        int(os.environ.get("PORT", "3000")), rate_limits_enabled=not args.no_rate_limits
+    )
     base = emulator.base_url
     print(
         "Docket is serving (embedded AWS, local API Gateway):\n"

@@ -2,8 +2,8 @@
 
 Every path is served bare and under each base path (`/v1`, `/api/v1`, `/api`), the way the
 deployment's custom-domain mappings serve it; `topology.match` picks the resource as API Gateway
-does. API Gateway's own refusals use the stack's gateway responses (Docket's error envelope with
-the statuses of `infra/constructs/api.py`'s GATEWAY_ERRORS).
+does. API Gateway's own refusals are the stack's gateway responses (`infra/gateway_responses.py`: status,
+Docket's error envelope, the CORS headers and a 401's `WWW-Authenticate`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from multidict import CIMultiDict
 
 from docket import clock
 from docket.topology import match, strip_base_path
+from infra.gateway_responses import gateway_response
 from infra.local.authorize import Decision, authorize
 from infra.local.invoke import Invoker, invoke
 from infra.local.payloads import build_authorizer_event, build_rest_event, rest_method_arn
 
-__all__ = ["MAX_PAYLOAD", "RestGateway", "build_rest_event", "envelope", "to_http"]
+__all__ = ["MAX_PAYLOAD", "RestGateway", "build_rest_event", "refusal", "to_http"]
 
 log = logging.getLogger("docket.local.rest")
 #: API Gateway REST's request payload limit.
@@ -35,11 +36,8 @@ INTEGRATION_TIMEOUT_S = 29.0
 #: Headers the HTTP server sets itself; a function's values for them are not forwarded.
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
-_REFUSALS: dict[int, tuple[str, str]] = {
-    401: ("AUTHENTICATION_FAILED", "Unauthorized"),
-    403: ("AUTHORIZATION_FAILED", "User is not authorized to access this resource"),
-    500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
-}
+#: The gateway response for each status an authorizer decision can end in.
+_REFUSALS: dict[int, str] = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 500: "DEFAULT_5XX"}
 _ERROR_TYPES = {
     401: "UnauthorizedException",
     403: "AccessDeniedException",
@@ -49,22 +47,26 @@ _ERROR_TYPES = {
 }
 
 
-def envelope(status: int, code: str, message: str, request_id: str) -> web.Response:
-    """Docket's error envelope, as the stack's gateway responses render it."""
+def refusal(response_type: str, request_id: str, message: str | None = None) -> web.Response:
+    """API Gateway's own answer of that type, as the stack's gateway response renders it: Docket's
+    error envelope, with the declared status and headers."""
+    response = gateway_response(response_type)
     body = {
         "success": False,
         "error": {
-            "code": code,
-            "message": message,
+            "code": response.code,
+            "message": message or response.message,
             "details": None,
             "timestamp": clock.iso(),
             "requestId": request_id,
         },
     }
-    error_type = _ERROR_TYPES.get(status, "InternalServerErrorException")
-    return web.json_response(
-        body, status=status, headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": error_type}
-    )
+    headers = {
+        **response.headers,
+        "x-amzn-RequestId": request_id,
+        "x-amzn-ErrorType": _ERROR_TYPES.get(response.status, "InternalServerErrorException"),
+    }
+    return web.json_response(body, status=response.status, headers=headers)
 
 
 async def read_limited(request: web.Request, limit: int) -> bytes | None:
@@ -85,7 +87,7 @@ def to_http(reply: Any, request_id: str) -> web.Response:
     """A Lambda proxy response → the HTTP response API Gateway sends (500 when it is malformed)."""
     if not isinstance(reply, Mapping):
         log.error("malformed Lambda proxy response (not an object): %r", reply)
-        return envelope(500, *_REFUSALS[500], request_id)
+        return refusal("DEFAULT_5XX", request_id)
     try:
         status = int(reply.get("statusCode", 200))
         body = reply.get("body")
@@ -97,7 +99,7 @@ def to_http(reply: Any, request_id: str) -> web.Response:
             raw = str(body).encode()
     except (TypeError, ValueError):
         log.exception("malformed Lambda proxy response")
-        return envelope(500, *_REFUSALS[500], request_id)
+        return refusal("DEFAULT_5XX", request_id)
 
     headers: CIMultiDict[str] = CIMultiDict()
     # multiValueHeaders and headers are merged; a pair present in both appears once
@@ -128,10 +130,12 @@ class RestGateway:
         stage_path = strip_base_path(request.path)
         found = match(method, stage_path)
         if found is None:
-            return envelope(404, "RESOURCE_NOT_FOUND", f"No resource for {method} {request.path}", request_id)
+            return refusal(
+                "MISSING_AUTHENTICATION_TOKEN", request_id, f"No resource for {method} {request.path}"
+            )
         body = await read_limited(request, MAX_PAYLOAD)
         if body is None:
-            return envelope(413, "PAYLOAD_TOO_LARGE", "Request body exceeds 10 MB", request_id)
+            return refusal("REQUEST_TOO_LARGE", request_id, "Request body exceeds 10 MB")
 
         event = build_rest_event(
             method=method,
@@ -153,7 +157,7 @@ class RestGateway:
                 rest_method_arn(method, stage_path),
             )
             if not decision.allowed:
-                return envelope(decision.status, *_REFUSALS[decision.status], request_id)
+                return refusal(_REFUSALS[decision.status], request_id)
             event["requestContext"]["authorizer"] = decision.context
 
         function = found.group.function_name
@@ -161,8 +165,8 @@ class RestGateway:
         try:
             reply = await asyncio.wait_for(invocation, INTEGRATION_TIMEOUT_S)
         except TimeoutError:
-            return envelope(504, "INTERNAL_SERVER_ERROR", "Endpoint request timed out", request_id)
+            return refusal("INTEGRATION_TIMEOUT", request_id)
         except Exception:
             log.exception("%s failed (API Gateway answers 500)", function)
-            return envelope(500, *_REFUSALS[500], request_id)
+            return refusal("DEFAULT_5XX", request_id)
         return to_http(reply, request_id)

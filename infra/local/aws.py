@@ -12,15 +12,12 @@ import json
 import logging
 import os
 import secrets
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, wraps
+from functools import cache
 from typing import Any
 
 import boto3
 import httpx
-from moto.dynamodb.models import DynamoDBBackend
 from moto.server import ThreadedMotoServer
 
 from docket.data.schema import TTL_ATTRIBUTE, create_table_request
@@ -28,6 +25,7 @@ from docket.process import forget_environment
 from docket.security.key_rotation import ensure_key_set
 from docket.settings import Settings
 from docket.topology import EVENT_SOURCE, QUEUES, QueueSpec
+from infra.local import dynamodb, sqs
 from infra.local.payloads import ACCOUNT, REGION
 
 __all__ = ["ACCOUNT", "PREFIX", "REGION", "LocalAws", "bootstrap", "queue_name", "wire_queue"]
@@ -91,37 +89,35 @@ def point_process_at(endpoint: str) -> None:
     forget_environment()
 
 
-#: DynamoDB operations that read or write items. DynamoDB applies each atomically (a conditional
-#: write, a whole transaction); moto's threaded server does not, so two requests at once can both
-#: pass a condition, and a failed transaction restores a table copy over a concurrent write.
-_ITEM_OPERATIONS = (
-    "put_item",
-    "get_item",
-    "update_item",
-    "delete_item",
-    "query",
-    "scan",
-    "batch_get_item",
-    "transact_write_items",
-    "transact_get_items",
-)
-_item_lock = threading.RLock()
+@cache
+def dispatch_without_rescanning() -> None:
+    """moto's server finds the service of every request by listing its own package directory (a
+    stat per service, ~150) and trying every service's URL patterns, under one lock: that was
+    half of the emulator process's CPU under load. Both answers depend on the host alone."""
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    find = DomainDispatcherApplication.get_backend_for_host
+    found: dict[tuple[int, str | None], Any] = {}
+
+    def get_backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+        key = (id(self), host)
+        if key not in found:
+            found[key] = find(self, host)
+        return found[key]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
 @cache
-def serialize_dynamodb_items() -> None:
-    """Make the embedded DynamoDB apply item operations one at a time, as atomically as DynamoDB."""
+def keep_connections_alive() -> None:
+    """moto's server speaks HTTP/1.0 (werkzeug's `make_server` default): every AWS call opened a new
+    connection, and the server a new thread for it. HTTP/1.1 lets boto3 keep its connections."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    def serialized(operation: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(operation)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with _item_lock:
-                return operation(*args, **kwargs)
-
-        return run
-
-    for name in _ITEM_OPERATIONS:
-        setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
+    MotoRequestHandler.protocol_version = "HTTP/1.1"
 
 
 @cache
@@ -241,7 +237,10 @@ class LocalAws:
     ) -> LocalAws:
         # werkzeug logs every request moto serves at INFO
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        serialize_dynamodb_items()
+        dynamodb.install()  # before moto serves anything: see infra/local/dynamodb.py
+        dispatch_without_rescanning()
+        sqs.install()  # a send costs the same with a backlog: see infra/local/sqs.py
+        keep_connections_alive()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()

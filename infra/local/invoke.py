@@ -1,13 +1,13 @@
-"""Invoking the functions in process, the way Lambda would: `functions/<name>/app.py:handler(event,
-context)`, imported by file path on first use, one invocation at a time.
+"""Invoking a function the way Lambda would: `functions/<name>/app.py:handler(event, context)`.
 
-Why one lock for all functions, not one per function: on Lambda every function has its own
-process, and the `docket` layer keeps per-request state in module globals (`docket.api.request`,
-the logger's keys). Here every function shares one `docket` package, so two handlers running at
-once — even different functions — would see each other's request. Serialising every invocation
-makes each one behave as in its own sandbox. The cost is throughput, which a dev server and the
-tests do not need; the one thing to avoid is a handler that synchronously waits for another
-invocation through HTTP (none does: `@connections` is served without invoking anything).
+Two invokers share one signature (`Invoker`): the emulator runs each function in its own execution
+environments (`infra.local.environments.Environments`, worker processes, invocations at once);
+`invoke` here runs the handler in this process, one invocation at a time — for the integration
+tests and tools, which patch the clock or count AWS calls in process.
+
+Why one lock for all functions in process: the `docket` layer keeps per-request state in module
+globals (`docket.api.request`, the logger's keys), and every function here shares one `docket`
+package, so two handlers running at once would see each other's request.
 """
 
 from __future__ import annotations

@@ -37,6 +37,12 @@ STREAM_BATCH_SIZE = 100
 STREAM_RETRY_ATTEMPTS = 10
 #: Backoff between stream retries: short locally, so a poison record holds the stream ~5 s, not minutes.
 STREAM_BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8)
+#: Queue pollers per queue: Lambda polls a queue with several concurrent batches (it starts with
+#: five), so a consumer keeps up with a busy producer; one poller would let the queue grow.
+QUEUE_POLLERS = 4
+#: The threaded pumps long-poll their queues (SQS `WaitTimeSeconds`): an idle queue costs one call a
+#: second per poller instead of ten.
+QUEUE_WAIT_S = 1
 #: Fail fast: a pump retries on its next poll, botocore's own retries would only add delay.
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
 
@@ -123,54 +129,48 @@ class StreamPump(Pump):
         self._retry_attempts = retry_attempts
         self._stream_arn: str | None = None
         self._iterators: dict[str, str | None] = {}
-        #: The last sequence number handled per shard: where to resume when an iterator is lost.
+        #: The last sequence number handled per shard (of the stream `_positions_on`): where to
+        #: resume when an iterator is lost.
         self._positions: dict[str, str] = {}
-        #: The event id of that last record: moto can reuse a sequence number (see `_discover`).
-        self._last_event: dict[str, str] = {}
-        self._discovered_at = 0.0
+        self._positions_on: str | None = None
 
     def reset_state(self) -> None:
         # positions survive: on the same stream the pump resumes after the last handled record
+        self._stream_arn = None
         self._iterators = {}
-        self._discovered_at = 0.0
 
     def _discover(self) -> None:
-        # shards change rarely: look again every second, not on every 100 ms poll
-        if self._stream_arn is not None and time.monotonic() - self._discovered_at < 1.0:
+        """The table's stream and an iterator per shard (once, and again after a reset or an error)."""
+        if self._stream_arn is not None:
             return
-        self._discovered_at = time.monotonic()
         table = self._settings_of().table_name
         arn = self.client("dynamodb").describe_table(TableName=table)["Table"].get("LatestStreamArn")
-        if arn != self._stream_arn:  # a new table (a reset account): start at its trim horizon
-            self._stream_arn = arn
-            self._iterators = {}
-            self._positions = {}
-            self._last_event = {}
         if arn is None:
             return
+        if arn != self._positions_on:  # a new table (a reset account): start at its trim horizon
+            self._positions = {}
+            self._positions_on = arn
         streams = self.client("dynamodbstreams")
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            shard_id = shard["ShardId"]
-            # Renewed every second from the last handled position, not only for new shards: when a
-            # transaction is cancelled, moto restores a copy of the whole table, stream shard
-            # included, and an old iterator would keep reading the discarded shard forever.
-            if shard_id not in self._iterators or self._iterators[shard_id] is not None:
-                self._iterators[shard_id] = self._iterator(shard_id)
+            self._iterators[shard["ShardId"]] = self._iterator(arn, shard["ShardId"])
+        self._stream_arn = arn
 
-    def _iterator(self, shard_id: str) -> str:
-        streams = self.client("dynamodbstreams")
+    def _iterator(self, arn: str, shard_id: str) -> str:
         position = self._positions.get(shard_id)
         if position is None:
             kwargs: dict[str, Any] = {"ShardIteratorType": "TRIM_HORIZON"}
         else:
-            # AT, not AFTER: after a rolled-back transaction moto hands a sequence number out again,
-            # so the record there may be new; `poll` drops it only if it is the one already handled
-            kwargs = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": position}
-        return str(
-            streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, **kwargs)[
-                "ShardIterator"
-            ]
-        )
+            kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position}
+        streams = self.client("dynamodbstreams")
+        try:
+            found = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **kwargs)
+        except streams.exceptions.TrimmedDataAccessException:
+            # the records after the position are past retention: Lambda moves on to the trim horizon
+            log.error("stream records after %s were trimmed before they were handled", position)
+            found = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )
+        return str(found["ShardIterator"])
 
     def poll(self) -> bool:
         self._discover()
@@ -181,20 +181,19 @@ class StreamPump(Pump):
                 continue
             try:
                 page = streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
-            except Exception:
-                # a stale iterator (e.g. the account was reset): look again, resume from the position
-                self._iterators.pop(shard_id, None)
-                self._discovered_at = 0.0
-                raise
+            except (
+                streams.exceptions.ExpiredIteratorException,
+                streams.exceptions.TrimmedDataAccessException,
+            ):
+                # (the pump was paused for 15 minutes, say): resume after the last handled record
+                self._iterators[shard_id] = self._iterator(str(self._stream_arn), shard_id)
+                return True
             self._iterators[shard_id] = page.get("NextShardIterator")
             records = [stream_record(r, str(self._stream_arn)) for r in page.get("Records", [])]
-            if records and records[0]["eventID"] == self._last_event.get(shard_id):
-                records = records[1:]
             if records:
                 busy = True
                 self._deliver(shard_id, records)
                 self._positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
-                self._last_event[shard_id] = records[-1]["eventID"]
         return busy
 
     def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
@@ -250,10 +249,13 @@ class QueuePump(Pump):
     ones (or the whole batch, when the invocation fails) come back after the queue's visibility
     timeout, and SQS moves them to the DLQ after maxReceiveCount receives (the queue's redrive)."""
 
-    def __init__(self, spec: QueueSpec, invoker: Invoker = invoke) -> None:
-        super().__init__(f"queue-pump-{spec.name}")
+    def __init__(
+        self, spec: QueueSpec, invoker: Invoker = invoke, *, wait_s: int = 0, poller: int = 0
+    ) -> None:
+        super().__init__(f"queue-pump-{spec.name}-{poller}")
         self.spec = spec
         self._invoke = invoker
+        self._wait_s = wait_s
         self._url: str | None = None
         self._arn: str | None = None
 
@@ -270,7 +272,7 @@ class QueuePump(Pump):
         received = sqs.receive_message(
             QueueUrl=self._url,
             MaxNumberOfMessages=min(self.spec.batch_size, 10),
-            WaitTimeSeconds=0,
+            WaitTimeSeconds=self._wait_s,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
@@ -293,16 +295,21 @@ class QueuePump(Pump):
 
 
 class Pumps:
-    """Every pump of the stack: the stream and one per `topology.QUEUES` entry."""
+    """Every pump of the stack: the stream, and `QUEUE_POLLERS` long-polling pollers per
+    `topology.QUEUES` entry."""
 
     def __init__(
         self,
         settings_of: Callable[[], Settings],
         invoker: Invoker = invoke,
         queues: tuple[QueueSpec, ...] = QUEUES,
+        *,
+        pollers: int = QUEUE_POLLERS,
     ) -> None:
         self.threads: list[Pump] = [StreamPump(settings_of, invoker)]
-        self.threads += [QueuePump(spec, invoker) for spec in queues]
+        self.threads += [
+            QueuePump(spec, invoker, wait_s=QUEUE_WAIT_S, poller=n) for spec in queues for n in range(pollers)
+        ]
 
     def start(self) -> None:
         for thread in self.threads:

@@ -23,6 +23,7 @@ from docket.topology import BASE_PATHS, SCHEDULES
 from infra.local import mail
 from infra.local.apigw import RestGateway
 from infra.local.aws import LocalAws
+from infra.local.environments import Environments
 from infra.local.invoke import Invoker, invoke
 from infra.local.keys import rotate_signing_keys
 from infra.local.payloads import schedule_event
@@ -33,6 +34,8 @@ log = logging.getLogger("docket.local")
 #: The WebSocket API's local address: `/ws`, bare and under every base path.
 WS_PATHS = frozenset({"/ws", *(f"{base}/ws" for base in BASE_PATHS)})
 GATEWAY_KEY = web.AppKey("websocket_gateway", WebSocketGateway)
+#: Threads that wait on invocations (REST, WebSocket, local routes): the pumps have their own.
+EXECUTOR_THREADS = 64
 
 
 def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None = None) -> web.Application:
@@ -181,6 +184,8 @@ class Emulator:
     http: HttpServer
     pumps: Pumps
     executor: ThreadPoolExecutor
+    #: The functions' execution environments (None when a test passed its own invoker).
+    environments: Environments | None = None
 
     @property
     def base_url(self) -> str:
@@ -207,6 +212,8 @@ class Emulator:
         self.pumps.stop()
         self.http.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.environments is not None:
+            self.environments.close()
         if not keep_aws:
             self.aws.stop()
 
@@ -216,14 +223,21 @@ def start_emulator(
     *,
     aws: LocalAws | None = None,
     rate_limits_enabled: bool = True,
-    invoker: Invoker = invoke,
+    invoker: Invoker | None = None,
 ) -> Emulator:
     """Serve everything from background threads; returns once requests are accepted.
 
-    One process has one embedded AWS (boto3 reads its endpoint from the environment): pass the
-    process's `LocalAws` when one is already running (the tests' session fixture does).
+    Functions run in their own execution environments (`Environments`, worker processes) unless
+    `invoker` is given. One process has one embedded AWS (boto3 reads its endpoint from the
+    environment): pass the process's `LocalAws` when one is already running (the tests' session
+    fixture does).
     """
-    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda")
+    environments = Environments() if invoker is None else None
+    invoker = invoker or environments
+    assert invoker is not None
+    # threads only wait here (on an environment, or on the embedded AWS): enough for every request
+    # in flight to wait at once
+    executor = ThreadPoolExecutor(max_workers=EXECUTOR_THREADS, thread_name_prefix="lambda")
     http = HttpServer.start(build_app(invoker=invoker, executor=executor), port)
     endpoints = {"websocket_endpoint": http.base_url, "token_issuer": f"{http.base_url}/v1"}
     try:
@@ -233,8 +247,10 @@ def start_emulator(
             aws.configure(rate_limits_enabled=rate_limits_enabled, **endpoints)
     except Exception:
         http.stop()
+        if environments is not None:
+            environments.close()
         raise
     current = aws
     pumps = Pumps(lambda: current.settings, invoker)
     pumps.start()
-    return Emulator(aws=aws, http=http, pumps=pumps, executor=executor)
+    return Emulator(aws=aws, http=http, pumps=pumps, executor=executor, environments=environments)

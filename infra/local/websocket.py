@@ -1,7 +1,9 @@
 """The WebSocket side of the local API Gateway: connections and the `@connections` management API.
 
-Lifecycle, as API Gateway runs it: on upgrade the authorizer (REQUEST, `?token=` and headers) — a
-401/403/500 refuses the handshake with that status — then the function's `$connect`; a non-2xx
+Lifecycle, as API Gateway runs it: on upgrade, a request without the authorizer's identity
+sources (`topology.websocket_identity_sources()`: the `?token=` query parameter) is refused with
+401 before anything runs; then the authorizer (REQUEST) — a 401/403/500 refuses the handshake with
+that status — then the function's `$connect`; a non-2xx
 answer refuses the handshake with the answer's status, a `Sec-WebSocket-Protocol` header in it
 selects the subprotocol. Each text frame is a `$default` event (the function dispatches on the
 JSON `action`); `$default` is a two-way route (`return_response=True` in the stack), so a reply
@@ -27,7 +29,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from docket.topology import WEBSOCKET
+from docket.topology import WEBSOCKET, websocket_identity_sources
 from infra.local.authorize import authorize
 from infra.local.invoke import Invoker, invoke
 from infra.local.payloads import (
@@ -80,6 +82,8 @@ class WebSocketGateway:
         query = list(request.query.items())
         source_ip = request.remote or "127.0.0.1"
         domain = request.host.split(":", 1)[0]
+        if not all(_present(source, request) for source in websocket_identity_sources()):
+            return web.json_response({"message": _refusal(401)}, status=401)
         connect = build_websocket_event(
             "$connect", connection_id, headers=headers, query=query, source_ip=source_ip, domain=domain
         )
@@ -232,6 +236,17 @@ class WebSocketGateway:
     async def close_all(self) -> None:
         for connection in list(self.connections.values()):
             await connection.socket.close(code=WSCloseCode.GOING_AWAY, message=b"Server is stopping")
+
+
+def _present(source: str, request: web.Request) -> bool:
+    """Whether an identity source (`route.request.querystring.token`, `route.request.header.X`) has
+    a non-empty value in the request, as API Gateway requires before running the authorizer."""
+    kind, _, name = source.removeprefix("route.request.").partition(".")
+    if kind == "querystring":
+        return bool(request.query.get(name, "").strip())
+    if kind == "header":
+        return bool(request.headers.get(name, "").strip())
+    raise ValueError(f"identity source {source!r} is not emulated")
 
 
 def _refusal(status: int) -> str:

@@ -6,6 +6,8 @@
    call made while the request is handled (moto as AWS, handlers in process).
 3. Warm in-process latency of `GET /feedback/{id}` against the same route served by FastAPI +
    Mangum, interleaved in one run.
+4. The soak (`infra/tools/soak.py`, also `make soak` alone): 10,000 requests through the emulator
+   over HTTP from 8 clients — latency at the start and the end, memory, CPU per request.
 """
 
 from __future__ import annotations
@@ -100,6 +102,38 @@ def _invoke(
     return response
 
 
+def _member_token(user_id: str, refs: tuple[str, ...]) -> str:
+    """An access token of a member of the bench firm whose membership names `refs` (the authorizer
+    resolves the membership on every request)."""
+    from docket.identity.accounts import Membership, membership_key
+
+    pk, sk = membership_key(MEMBER.org_id, user_id)
+    Membership(
+        pk=pk, sk=sk, org_id=MEMBER.org_id, user_id=user_id, roles=list(refs), joined_at="bench"
+    ).save()
+    return sessions.start(user_id=user_id, org_id=MEMBER.org_id, roles=refs).access_token
+
+
+def _custom_role() -> str:
+    from docket.access.roles import CustomRole
+    from docket.ids import new_id
+
+    role = CustomRole(id=new_id("role"), org_id=MEMBER.org_id, number=7, name="Bench", slug="bench")
+    role.permissions = ["feedback:read"]
+    role.stamp("usr_bench")
+    role.save()
+    return str(role.id)
+
+
+def _authorizer_event(token: str) -> dict[str, Any]:
+    return {
+        "type": "REQUEST",
+        "methodArn": "arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/feedback",
+        "headers": {"Authorization": f"Bearer {token}"},
+        "requestContext": {"requestId": "bench"},
+    }
+
+
 def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
     rows: list[tuple[str, dict[str, int]]] = []
     with CallCounter() as counter:
@@ -107,18 +141,17 @@ def aws_calls_per_request() -> list[tuple[str, dict[str, int]]]:
             "helpdesk", "POST", "/v1/feedback", {"feature": "Warm-up", "rating": 3}
         )  # cold caches
         feedback_id = json.loads(created["body"])["data"]["id"]
-        token = sessions.start(user_id=MEMBER.user_id, org_id=MEMBER.org_id, permissions=MEMBER.permissions)
-        authorizer_event = {
-            "type": "REQUEST",
-            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:api/v1/GET/feedback",
-            "headers": {"Authorization": f"Bearer {token.access_token}"},
-            "requestContext": {"requestId": "bench"},
-        }
+        authorizer_event = _authorizer_event(_member_token("usr_bench_staff", ("staff",)))
+        custom_role_event = _authorizer_event(_member_token("usr_bench_custom", (_custom_role(),)))
         load("authorizer").handler(authorizer_event, LocalContext("bench"))  # warm: key set cached
         scenarios: list[tuple[str, Callable[[], Any]]] = [
             (
-                "authorizer (Bearer token)",
+                "authorizer (Bearer token, system role)",
                 lambda: load("authorizer").handler(authorizer_event, LocalContext("bench")),
+            ),
+            (
+                "authorizer (Bearer token, custom role)",
+                lambda: load("authorizer").handler(custom_role_event, LocalContext("bench")),
             ),
             ("GET /health", lambda: _invoke("platform", "GET", "/v1/health")),
             (
@@ -283,9 +316,11 @@ def run(runs: int, rounds: int) -> str:
         "Every botocore call made while the handler runs (warm: secrets and clients already cached).",
         "The rate limiter's `UpdateItem` is one per request; the rest is the route's own work. The",
         "authorizer runs before every protected request (no cache, so revocation is immediate): its",
-        "session read comes on top of each protected row. The debit is a service call (no rate limit):",
-        "its `UpdateItem` is the platform's statistics tally, advanced after the transaction committed;",
-        "the admin lists read one Query per shard of the directory (4) or of the tally (8).",
+        "read of the session with the membership (and of a custom role's grants, for their holders)",
+        "comes on top of each protected row (a platform administrator's: the session alone). The debit",
+        "is a service call (no rate limit): its `UpdateItem` is the platform's statistics tally,",
+        "advanced after the transaction committed; the admin lists read one Query per shard of the",
+        "directory (4) or of the tally (8).",
         "",
         "| scenario | calls | by operation |",
         "| --- | --- | --- |",
@@ -318,12 +353,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="cold-import runs per function")
     parser.add_argument("--rounds", type=int, default=300, help="warm requests per framework")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--no-soak", action="store_true", help="skip the soak (it takes minutes)")
     args = parser.parse_args()
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     report = run(args.runs, args.rounds)
     args.output.write_text(report, encoding="utf-8")
     print(report)
+    if not args.no_soak:
+        # its own emulator process, after the in-process measurements have released this one's
+        from infra.tools import soak
+
+        section = soak.section(soak.measure())
+        soak.write_section(section, args.output)
+        print(section)
 
 
 if __name__ == "__main__":

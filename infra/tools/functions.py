@@ -15,12 +15,13 @@ def module_name(function: str) -> str:
     return f"docket_function_{function}"
 
 
-def load(function: str, *, fresh: bool = False) -> ModuleType:
-    """`functions/<function>/app.py` as a module (cached in sys.modules unless `fresh`)."""
+def load(function: str, *, fresh: bool = False, path: Path | None = None) -> ModuleType:
+    """`functions/<function>/app.py` (or the module at `path`) as a module, cached in sys.modules
+    unless `fresh`."""
     name = module_name(function)
     if not fresh and name in sys.modules:
         return sys.modules[name]
-    path = FUNCTIONS_DIR / function / "app.py"
+    path = path or FUNCTIONS_DIR / function / "app.py"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")

@@ -19,13 +19,13 @@ from typing import Any
 import httpx
 import pytest
 
-from docket.identity import sessions
 from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
 from tests.e2e.support import Socket, open_socket
 from tests.harness.firms import Firm, create_firm
 from tests.harness.platform import PlatformAdmin, create_platform_admin
 from tests.harness.resources import furnish
+from tests.members import member_session
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -51,13 +51,13 @@ def api(emulator: Emulator) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def token_for(emulator: Emulator) -> Callable[..., str]:
-    """An access token of a fresh session (what login returns) for a user of an organization."""
+    """An access token of a fresh session (what login returns) for a member of an organization
+    holding the system `roles` and, through a custom role of their own, `permissions`."""
 
     def mint(
         user_id: str, org_id: str, *, roles: tuple[str, ...] = (), permissions: tuple[str, ...] = ()
     ) -> str:
-        started = sessions.start(user_id=user_id, org_id=org_id, roles=roles, permissions=permissions)
-        return started.access_token
+        return member_session(user_id, org_id, roles=roles, permissions=permissions).access_token
 
     return mint
 

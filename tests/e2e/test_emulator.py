@@ -58,6 +58,17 @@ def test_a_protected_route_without_a_valid_token_is_401(api: httpx.Client, heade
     assert reply.json()["error"]["code"] == "AUTHENTICATION_FAILED"
 
 
+def test_a_browser_app_can_read_a_401_from_the_gateway(api: httpx.Client) -> None:
+    # Given a page on another origin calling a protected route without a token
+    reply = api.get("/feedback", headers={"Origin": "https://app.firm.example"})
+    # Then API Gateway's 401 carries CORS headers (else the page cannot read it) and the challenge
+    assert reply.status_code == 401
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert "WWW-Authenticate" in reply.headers["Access-Control-Expose-Headers"]
+    assert reply.headers["WWW-Authenticate"] == "Bearer"
+    assert reply.json()["error"]["code"] == "AUTHENTICATION_FAILED"
+
+
 def test_a_valid_token_reaches_the_function_with_its_principal(
     api: httpx.Client, token_for: Callable[..., str]
 ) -> None:
@@ -78,23 +89,30 @@ def test_bodies_over_10_mb_are_refused_with_413(api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("path", ["/ws", "/v1/ws", "/api/v1/ws", "/api/ws"])
-def test_anonymous_ping_pong_under_every_base_path(ws_connect: Callable[..., Any], path: str) -> None:
-    with ws_connect(path=path) as socket:
+def test_ping_pong_under_every_base_path(
+    ws_connect: Callable[..., Any], token_for: Callable[..., str], path: str
+) -> None:
+    with ws_connect(token_for("usr_pp", "org_pp"), path=path) as socket:
         assert socket.ping()["type"] == "pong"
 
 
-def test_frames_the_function_refuses_get_its_error_frame(ws_connect: Callable[..., Any]) -> None:
-    with ws_connect() as socket:
+def test_frames_the_function_refuses_get_its_error_frame(
+    ws_connect: Callable[..., Any], token_for: Callable[..., str]
+) -> None:
+    with ws_connect(token_for("usr_frames", "org_frames")) as socket:
         socket.connection.send("not json")
         assert socket.recv_json()["error"]["code"] == "VALIDATION_ERROR"
-        socket.send_json({"action": "subscribe"})  # not allowed anonymously, or unknown
+        socket.send_json({"action": "subscribe"})  # unknown
         assert socket.recv_json()["type"] == "error"
 
 
-def test_a_forged_token_cannot_open_a_websocket(emulator: Emulator) -> None:
+@pytest.mark.parametrize("query", ["", "?token=forged"], ids=["no token", "forged token"])
+def test_a_websocket_opens_only_with_a_valid_token(emulator: Emulator, query: str) -> None:
+    # no anonymous connections: API Gateway refuses a $connect without the token before the
+    # authorizer runs, and the authorizer refuses a bad one — both 401
     from websockets.sync.client import connect
 
-    with pytest.raises(InvalidStatus) as refused, connect(f"{emulator.ws_url}?token=forged"):
+    with pytest.raises(InvalidStatus) as refused, connect(f"{emulator.ws_url}{query}"):
         pass
     assert refused.value.response.status_code == 401
 
@@ -145,8 +163,10 @@ def test_disconnect_forgets_the_connection_and_pushing_to_a_stale_one_removes_it
     assert [c.connection_id for c in push.connections_of_org("org_stale")] == []
 
 
-def test_binary_frames_close_the_connection_with_1003(ws_connect: Callable[..., Any]) -> None:
-    with ws_connect() as socket:
+def test_binary_frames_close_the_connection_with_1003(
+    ws_connect: Callable[..., Any], token_for: Callable[..., str]
+) -> None:
+    with ws_connect(token_for("usr_bin", "org_bin")) as socket:
         socket.connection.send(b"\x00\x01")
         with pytest.raises(Exception, match="1003"):
             socket.connection.recv(timeout=5)

@@ -16,6 +16,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from docket.topology import AUTHORIZER, WEBSOCKET
+from infra.gateway_responses import GATEWAY_RESPONSES
 from infra.local.pumps import wait_until
 from infra.local.server import HttpServer, build_app
 
@@ -211,6 +212,35 @@ def test_authorizer_outcomes(
     assert functions.events("helpdesk") == []
 
 
+@pytest.mark.parametrize(
+    ("authorizer", "status"),
+    [(raise_("Unauthorized"), 401), (allow(policy={"Statement": []}), 403), (raise_("boom"), 500)],
+    ids=["401", "403", "500"],
+)
+def test_gateway_refusals_carry_the_declared_headers(
+    functions: FakeFunctions, client: httpx.Client, authorizer: Behaviour, status: int
+) -> None:
+    # Given a browser app on another origin
+    functions.behaviours[AUTHORIZER] = authorizer
+    # When API Gateway itself refuses its request
+    reply = client.get("/v1/feedback", headers={"Origin": "https://app.firm.example"})
+    # Then the refusal carries the stack's gateway-response headers (the browser can read it)
+    assert reply.status_code == status
+    declared = next(r for r in GATEWAY_RESPONSES if r.status == status)
+    for name, value in declared.headers.items():
+        assert reply.headers[name] == value
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert ("WWW-Authenticate" in reply.headers) == (status == 401)
+
+
+def test_unknown_routes_are_the_missing_token_response(client: httpx.Client) -> None:
+    reply = client.get("/v1/no-such-route", headers={"Origin": "https://app.firm.example"})
+    assert reply.status_code == 404
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert reply.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert reply.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
+
+
 def test_a_deny_on_one_method_leaves_the_others_allowed(
     functions: FakeFunctions, client: httpx.Client
 ) -> None:
@@ -239,7 +269,7 @@ def test_function_failures_are_500_envelopes(
 # WebSocket ----------------------------------------------------------------------------------------
 
 
-def ws_url(server: HttpServer, query: str = "") -> str:
+def ws_url(server: HttpServer, query: str = "?token=t") -> str:
     return f"ws://127.0.0.1:{server.port}/ws{query}"
 
 
@@ -299,6 +329,18 @@ def test_refused_handshakes_carry_the_status(
     with pytest.raises(InvalidStatus) as refused, connect(ws_url(server)):
         pass
     assert refused.value.response.status_code == status
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?other=x"], ids=["none", "empty", "other parameter"])
+def test_a_connect_without_the_token_is_refused_before_the_authorizer_runs(
+    functions: FakeFunctions, server: HttpServer, query: str
+) -> None:
+    # the token is the authorizer's identity source in the stack (topology.websocket_identity_sources)
+    with pytest.raises(InvalidStatus) as refused, connect(ws_url(server, query)):
+        pass
+    assert refused.value.response.status_code == 401
+    assert functions.events(AUTHORIZER) == []
+    assert functions.events(WEBSOCKET) == []
 
 
 def test_connect_may_choose_a_subprotocol(functions: FakeFunctions, server: HttpServer) -> None:

@@ -21,8 +21,11 @@ import httpx
 import jwt
 
 from docket import clock
+from docket.access import roles as access_roles
 from docket.data.models import org_key
+from docket.data.transactions import transaction
 from docket.identity import accounts, roles, sessions
+from docket.security.principal import Principal
 
 PASSWORD = "Correct-Horse-42"
 Mailbox = Callable[..., list[dict[str, Any]]]
@@ -151,21 +154,29 @@ def session_of(access_token: str) -> str:
 
 
 def join(org_id: str, user_id: str, role: str) -> None:
-    """Add an existing account to a firm with `role` (what accepting an invitation will do)."""
+    """Add an existing account to a firm with `role` (what accepting an invitation will do): the
+    membership, the user's side of it and the role's holder count, in one transaction."""
     now = clock.iso()
-    accounts.Membership(
-        pk=f"{org_key(org_id)}#MEMBER#{user_id}",
-        sk="META",
-        gsi1pk=f"{org_key(org_id)}#MEMBERS",
-        gsi1sk=f"{now}#{user_id}",
-        org_id=org_id,
-        user_id=user_id,
-        roles=[role],
-        joined_at=now,
-    ).save()
-    accounts.UserOrganization(
-        pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=[role]
-    ).save()
+    pk, sk = accounts.membership_key(org_id, user_id)
+    with transaction(Principal(user_id=user_id, org_id=org_id)) as tx:
+        tx.save(
+            accounts.Membership(
+                pk=pk,
+                sk=sk,
+                gsi1pk=f"{org_key(org_id)}#MEMBERS",
+                gsi1sk=f"{now}#{user_id}",
+                org_id=org_id,
+                user_id=user_id,
+                roles=[role],
+                joined_at=now,
+            )
+        )
+        tx.save(
+            accounts.UserOrganization(
+                pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=[role]
+            )
+        )
+        access_roles.count_holders(tx, org_id, added=[role])
 
 
 def _member(api: httpx.Client, email: str, user_id: str, org_id: str, role: str) -> Member:

@@ -14,6 +14,7 @@ from aws_cdk.assertions import Match, Template
 from docket import topology
 from docket.data import schema
 from infra import naming
+from infra.gateway_responses import GATEWAY_RESPONSES
 from infra.stack import DocketStack
 
 pytestmark = pytest.mark.infra
@@ -297,9 +298,27 @@ def test_the_stage_is_v1_with_access_logs_and_throttling(template: Template) -> 
             "TracingEnabled": True,
         },
     )
-    template.has_resource_properties(
-        "AWS::ApiGateway::GatewayResponse", {"ResponseType": "UNAUTHORIZED", "StatusCode": "401"}
-    )
+
+
+def test_the_gateway_responses_are_the_declared_ones_with_cors_and_a_bearer_challenge(
+    resources: dict[str, Any],
+) -> None:
+    # the emulator answers from the same declaration (tests/e2e/test_gateway.py checks that side)
+    found = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in of_type(resources, "AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert set(found) == {response.response_type for response in GATEWAY_RESPONSES}
+    for response in GATEWAY_RESPONSES:
+        declared = found[response.response_type]
+        assert declared["StatusCode"] == str(response.status)
+        assert declared["ResponseParameters"] == {
+            f"gatewayresponse.header.{name}": f"'{value}'" for name, value in response.headers.items()
+        }
+        assert f'"code": "{response.code}"' in declared["ResponseTemplates"]["application/json"]
+    unauthorized = found["UNAUTHORIZED"]["ResponseParameters"]
+    assert unauthorized["gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
+    assert unauthorized["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
 
 
 def test_the_websocket_api_has_its_three_routes_and_an_authorized_connect(resources: dict[str, Any]) -> None:
@@ -309,6 +328,10 @@ def test_the_websocket_api_has_its_three_routes_and_an_authorized_connect(resour
     }
     assert set(routes) == set(topology.WEBSOCKET_ROUTES)
     assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
+    [authorizer] = of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
+    # no anonymous connections: API Gateway refuses a $connect without the token itself
+    assert authorizer["Properties"]["IdentitySource"] == ["route.request.querystring.token"]
+    assert authorizer["Properties"]["IdentitySource"] == list(topology.websocket_identity_sources())
     assert routes["$default"]["RouteResponseSelectionExpression"] == "$default"
     [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
     assert stage["Properties"]["StageName"] == topology.STAGE

@@ -132,3 +132,16 @@ def test_soft_delete_keeps_the_item_but_drops_it_from_lists(aws: Settings) -> No
     listed = [m.id for m in Matter.gsi1.query(f"{org_key('org_A')}#MATTER")]
     assert listed == [keep.id]
     assert Matter.get(gone.pk, "META").is_deleted
+
+
+def test_a_series_may_never_restart_and_start_above_one(aws: Settings) -> None:
+    # Given a perpetual series starting at 7 (custom roles, after the six system roles)
+    def take() -> int:
+        reservation = counters.reserve("org_A", "ROLE", yearly=False, first=7)
+        with transaction(ACTOR) as tx:
+            reservation.commit_in(tx)
+        return reservation.number
+
+    # Then it counts 7, 8, 9, whatever the year, and its label has no year
+    assert [take(), take(), take()] == [7, 8, 9]
+    assert counters.reserve("org_A", "ROLE", yearly=False, first=7).label == "ROLE-010"

@@ -14,12 +14,13 @@ from docket.identity import sessions
 from docket.settings import Settings
 from tests.integration.support import call
 from tests.integration.test_tokens import authorize
+from tests.members import member_session
 
 REFRESHES = 300
 
 
 def started() -> sessions.Tokens:
-    return sessions.start(user_id="usr_1", org_id="org_A", email="a@firm.example", permissions=("*",))
+    return member_session("usr_1", "org_A", email="a@firm.example", roles=("owner",))
 
 
 def access_allowed(tokens: sessions.Tokens) -> bool:

@@ -14,7 +14,6 @@ import pytest
 from botocore.config import Config
 
 from docket import clock
-from docket.identity import sessions
 from docket.security.key_rotation import RotationError
 from docket.security.keys import JWKS_MAX_AGE_S, SIGNING_DELAY, KeySet, parse_key_set
 from docket.security.tokens import verify_access_token
@@ -24,6 +23,7 @@ from infra.local.payloads import custom_resource_event, rotation_event
 from infra.tools.functions import load
 from tests.integration.conftest import TimeTravel
 from tests.integration.support import FakeContext, call
+from tests.members import member_session
 
 RESPONSES_BUCKET = "cfn-responses"
 
@@ -54,7 +54,7 @@ def step(name: str, secret_id: str, token: str) -> Any:
 
 
 def new_token() -> str:
-    return sessions.start(user_id="usr_1", org_id="org_A").access_token
+    return member_session("usr_1", "org_A", roles=("staff",)).access_token
 
 
 # --- rotation --------------------------------------------------------------------------------

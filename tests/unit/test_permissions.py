@@ -96,3 +96,18 @@ def test_roles_fit_a_law_firm() -> None:
     assert holds(roles.ADMIN, p.ROLES_WRITE)
     assert not holds(roles.ADMIN, p.TRUST_RECONCILE)
     assert not any(holds(roles.CLIENT, x) for x in p.FIRM_PERMISSIONS if x.resource != "portal")
+
+
+def test_a_keys_grants_narrow_to_what_its_creator_holds() -> None:
+    paralegal = roles.SYSTEM_ROLES[roles.PARALEGAL]
+    # a grant held whole stays as it is, wildcards included
+    assert p.narrow(("cases:*", "feedback:read"), ("*",)) == ("cases:*", "feedback:read")
+    # of a wildcard held in part, the permissions held; of one not held at all, nothing
+    assert p.narrow(("cases:*", "trust:reconcile"), paralegal) == ("cases:read", "cases:write")
+    assert p.narrow(("*",), ("feedback:read", "cases:*")) == (
+        "cases:read",
+        "cases:write",
+        "cases:delete",
+        "feedback:read",
+    )
+    assert p.narrow(("feedback:read",), ()) == ()

@@ -10,8 +10,8 @@ from docket.security.principal import Principal
 MEMBER = Principal(user_id="usr_1", org_id="org_A")
 
 
-def test_ping_gets_pong_even_anonymously() -> None:
-    reply = dispatch(Principal.anonymous(), json.dumps({"action": "ping"}))
+def test_ping_gets_pong() -> None:
+    reply = dispatch(MEMBER, json.dumps({"action": "ping"}))
     assert reply is not None
     assert reply["type"] == "pong"
 

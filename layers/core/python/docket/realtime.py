@@ -26,8 +26,6 @@ def _ping(principal: Principal, message: dict[str, Any]) -> dict[str, Any]:
 ACTIONS: dict[str, Action] = {
     "ping": _ping,
 }
-#: Actions an anonymous connection may use.
-ANONYMOUS_ACTIONS = frozenset({"ping"})
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -45,8 +43,6 @@ def dispatch(principal: Principal, frame: str | None) -> dict[str, Any] | None:
     action = ACTIONS.get(message["action"])
     if action is None:
         return _error("VALIDATION_ERROR", f"Unknown action {message['action']!r}; known: {sorted(ACTIONS)}")
-    if principal.is_anonymous and message["action"] not in ANONYMOUS_ACTIONS:
-        return _error("AUTHENTICATION_FAILED", "Connect with ?token= to use this action")
     return action(principal, message)
 
 

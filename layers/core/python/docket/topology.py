@@ -197,6 +197,16 @@ PUBLISHER = "publisher"
 #: Creates the token signing key set at deploy time (a custom resource) and rotates it (Secrets Manager).
 KEYS = "keys"
 WEBSOCKET_ROUTES: tuple[str, ...] = ("$connect", "$disconnect", "$default")
+#: The query parameter a WebSocket `$connect` carries the access token in (`wss://…/v1?token=…`:
+#: browsers cannot set headers on a WebSocket). It is the WebSocket authorizer's identity source, so
+#: API Gateway — and the emulator — refuse a `$connect` without it (401) before the authorizer runs.
+WEBSOCKET_TOKEN_PARAMETER = "token"
+
+
+def websocket_identity_sources() -> tuple[str, ...]:
+    """The WebSocket authorizer's identity sources, in API Gateway's notation."""
+    return (f"route.request.querystring.{WEBSOCKET_TOKEN_PARAMETER}",)
+
 
 #: Source of every event Docket puts on its bus.
 EVENT_SOURCE = "docket"

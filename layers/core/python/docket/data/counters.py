@@ -3,6 +3,9 @@
 The counter is read, then advanced inside the entity's own transaction with a condition on the
 value read: two concurrent creates cannot get the same number, and a failed create burns none.
 The loser of a race retries (`numbered`).
+
+Series restart every year (`CASE-2026-001`) unless reserved with `yearly=False`; a series may start
+above 1 (`first`: custom roles are numbered from 7, after the six system roles).
 """
 
 from __future__ import annotations
@@ -32,18 +35,23 @@ class Counter(TableItem, discriminator="counter"):
 class Reservation:
     org_id: str
     series: str
-    year: int
+    #: None for a series that never restarts
+    year: int | None
     number: int
     width: int
+    #: the number a series that has never been used starts at
+    first: int = 1
 
     @property
     def label(self) -> str:
+        if self.year is None:
+            return f"{self.series}-{self.number:0{self.width}d}"
         return f"{self.series}-{self.year}-{self.number:0{self.width}d}"
 
     def _item(self) -> Counter:
         return Counter(
             pk=org_key(self.org_id),
-            sk=f"COUNTER#{self.series}#{self.year}",
+            sk=_counter_key(self.series, self.year),
             org_id=self.org_id,
             series=self.series,
             value=self.number,
@@ -52,7 +60,7 @@ class Reservation:
     def commit_in(self, tx: Transaction) -> None:
         """Advance the counter in `tx`, on condition nobody else advanced it first."""
         item = self._item()
-        if self.number == 1:
+        if self.number == self.first:
             tx.save(item, condition=Counter.pk.does_not_exist())
         else:
             tx.update(
@@ -60,13 +68,30 @@ class Reservation:
             )
 
 
-def reserve(org_id: str, series: str, *, width: int = 3, year: int | None = None) -> Reservation:
-    year = year or clock.now().year
+def _counter_key(series: str, year: int | None) -> str:
+    return f"COUNTER#{series}" if year is None else f"COUNTER#{series}#{year}"
+
+
+def reserve(
+    org_id: str,
+    series: str,
+    *,
+    width: int = 3,
+    year: int | None = None,
+    yearly: bool = True,
+    first: int = 1,
+) -> Reservation:
+    """The next number of the tenant's series (this year's, unless `yearly=False`), to commit in
+    the transaction that uses it."""
+    counted_year = (year or clock.now().year) if yearly else None
     try:
-        current = Counter.get(org_key(org_id), f"COUNTER#{series}#{year}", consistent_read=True).value
+        current = Counter.get(org_key(org_id), _counter_key(series, counted_year), consistent_read=True).value
+        number = int(current) + 1
     except Counter.DoesNotExist:
-        current = 0
-    return Reservation(org_id=org_id, series=series, year=year, number=int(current) + 1, width=width)
+        number = first
+    return Reservation(
+        org_id=org_id, series=series, year=counted_year, number=number, width=width, first=first
+    )
 
 
 def numbered(create: Callable[[], T]) -> T:

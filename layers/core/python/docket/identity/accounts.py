@@ -24,6 +24,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import PynamoDBException
 
 from docket import clock, mail
+from docket.access.roles import count_holders
 from docket.api.pagination import Page, PageRequest
 from docket.credits import accounts as platform_accounts
 from docket.data.models import TableItem, org_key
@@ -84,6 +85,11 @@ class UserOrganization(TableItem, discriminator="user_org"):
     org_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
     roles = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+def membership_key(org_id: str, user_id: str) -> tuple[str, str]:
+    """The membership item's key (I4): the authorizer reads it with the session on every request."""
+    return f"{org_key(org_id)}#MEMBER#{user_id}", "META"
 
 
 def normalize_email(email: str) -> str:
@@ -169,8 +175,8 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
         )
         tx.save(
             Membership(
-                pk=f"{org_key(org_id)}#MEMBER#{user_id}",
-                sk="META",
+                pk=membership_key(org_id, user_id)[0],
+                sk=membership_key(org_id, user_id)[1],
                 gsi1pk=f"{org_key(org_id)}#MEMBERS",
                 gsi1sk=f"{now}#{user_id}",
                 org_id=org_id,
@@ -184,6 +190,7 @@ def _create_firm(organization: Organization, user: User, email: str, now: str) -
                 pk=f"USER#{user_id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user_id, roles=owner
             )
         )
+        count_holders(tx, org_id, added=owner)
         # every user has a platform account (plan, credits, the administrators' directory)
         platform_accounts.enroll(tx, platform_profile(user))
 
@@ -444,12 +451,15 @@ def open_session(
     ip: str | None = None,
     mfa_verified: bool = False,
 ) -> LoggedIn:
+    from docket.access import standing
+
     memberships = {m.org_id: m for m in memberships_of(user.id)}
     wanted = organization_id or user.default_org_id or next(iter(memberships), None)
-    if wanted is None or wanted not in memberships:
+    # what the membership grants now (custom roles included); a revoked one opens no session
+    current = standing.of_member(wanted, user.id) if wanted in memberships else None
+    if wanted is None or current is None:
         raise Forbidden("You are not a member of this organization")
-    granted = tuple(str(r) for r in memberships[wanted].roles or ())
-    permissions = roles.permissions_of(granted)
+    granted, permissions = current.roles, current.permissions
     organization = get_organization(wanted)
     setup_required = bool(organization.require_mfa) and not user.mfa_enabled
     tokens = sessions.start(

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
@@ -28,8 +28,11 @@ from docket.data.models import TableItem, TenantItem, item_key, org_key
 from docket.data.transactions import transaction
 from docket.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
 from docket.ids import new_id
-from docket.security.permissions import APIKEYS_MANAGE, UnknownPermission, may_grant, parse
+from docket.security.permissions import APIKEYS_MANAGE, UnknownPermission, may_grant, narrow, parse
 from docket.security.principal import Principal
+
+if TYPE_CHECKING:
+    from docket.access.standing import Standing
 
 MANAGE = APIKEYS_MANAGE
 PREFIX = "dk_"
@@ -57,9 +60,11 @@ class ApiKey(TenantItem, discriminator="api_key"):
 
 
 class ApiKeyPointer(TableItem, discriminator="api_key_pointer"):
-    """`APIKEYID#<keyId>` → its tenant: the authorizer has only the key, which names no tenant."""
+    """`APIKEYID#<keyId>` → its tenant and creator: the authorizer has only the key, which names
+    neither, and reads the key with its creator's membership in one call."""
 
     org_id = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
 
 
 def _hash(secret: str) -> str:
@@ -95,7 +100,11 @@ def create(principal: Principal, name: str, permissions: list[str]) -> tuple[Api
     )
     with transaction(principal) as tx:
         tx.save(item, condition=ApiKey.pk.does_not_exist())
-        tx.save(ApiKeyPointer(pk=f"APIKEYID#{key_id}", sk="META", org_id=principal.org_id))
+        tx.save(
+            ApiKeyPointer(
+                pk=f"APIKEYID#{key_id}", sk="META", org_id=principal.org_id, created_by=principal.user_id
+            )
+        )
         tx.audit("api_key.created", item, {"name": name, "permissions": permissions})
     return item, full
 
@@ -144,19 +153,48 @@ def authenticate(value: str) -> Principal:
     key_id, secret = f"{parts[0]}_{parts[1]}", parts[2]
     try:
         pointer = ApiKeyPointer.get(f"APIKEYID#{key_id}", "META")
-        item = _get(pointer.org_id, key_id)
-    except (ApiKeyPointer.DoesNotExist, NotFound) as exc:
+    except ApiKeyPointer.DoesNotExist as exc:
         raise refused from exc
-    if item.revoked_at is not None or not hmac.compare_digest(item.secret_hash, _hash(secret)):
+    item, creator = _key_and_creator(pointer, key_id)
+    if (
+        item is None
+        or item.revoked_at is not None
+        or not hmac.compare_digest(item.secret_hash, _hash(secret))
+    ):
         raise refused
+    if creator is None:
+        raise AuthenticationFailed("The API key's creator is no longer a member of this organization")
     _touch(item)
     return Principal(
         user_id=item.id,
         org_id=item.org_id,
         roles=("api_key",),
-        permissions=tuple(str(p) for p in item.permissions or ()),
+        # a key never holds more than its creator holds now
+        permissions=narrow(tuple(str(p) for p in item.permissions or ()), creator.permissions),
         auth_method="api_key",
     )
+
+
+def _key_and_creator(pointer: ApiKeyPointer, key_id: str) -> tuple[ApiKey | None, Standing | None]:
+    """The key and what its creator holds now: one BatchGetItem (key + the creator's membership)
+    when the pointer names the creator, else the key first."""
+    from docket.access import standing
+    from docket.identity.accounts import Membership, membership_key
+
+    key = (f"{org_key(pointer.org_id)}#APIKEY#{key_id}", "META")
+    if not pointer.created_by:  # a key made before pointers named their creator
+        try:
+            alone = ApiKey.get(*key)
+        except ApiKey.DoesNotExist:
+            return None, None
+        return alone, standing.of_member(alone.org_id, alone.created_by) if alone.created_by else None
+    member = membership_key(pointer.org_id, pointer.created_by)
+    found = {(i.pk, i.sk): i for i in TableItem.batch_get([key, member], consistent_read=True)}
+    item, membership = found.get(key), found.get(member)
+    if not isinstance(item, ApiKey):
+        return None, None
+    held = standing.active(membership) if isinstance(membership, Membership) else None
+    return item, held if item.created_by == pointer.created_by else None
 
 
 def _touch(item: ApiKey) -> None:

@@ -8,9 +8,10 @@ from pydantic import Field, model_validator
 
 from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 
-#: No whitespace and no control characters (C0, DEL, C1): Python's mail headers read \x1c-\x1e and
-#: \x85 as line breaks, so such an address could never be written into a To header.
-_ADDRESS_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f]"
+#: An address mail can be sent to: no whitespace, no control characters (C0, DEL, C1: Python's mail
+#: headers read \x1c-\x1e and \x85 as line breaks) and none of the specials that make an address
+#: parse as a display name or a group (`<>()[]\\,;:"`); SES refuses those, which was a 500.
+_ADDRESS_CHAR = r'[^@\s\x00-\x1f\x7f-\x9f<>()\[\]\\,;:"]'
 EMAIL_PATTERN = rf"^{_ADDRESS_CHAR}{{1,64}}@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}{{2,}}$"
 Email = Field(pattern=EMAIL_PATTERN, max_length=254, examples=["john@acme.example"])
 

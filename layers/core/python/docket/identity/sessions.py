@@ -116,18 +116,28 @@ def read_refresh(value: str) -> RefreshToken | None:
     return RefreshToken(session_id, int(generation), secret)
 
 
-def _key(session_id: str) -> tuple[str, str]:
+def session_key(session_id: str) -> tuple[str, str]:
+    """The session item's key (I7): the authorizer reads it with the membership on every request."""
     return f"SESSION#{session_id}", "META"
 
 
-def _access(session: Session) -> str:
+_key = session_key
+
+
+def _access(
+    session: Session, roles: tuple[str, ...] | None = None, permissions: tuple[str, ...] | None = None
+) -> str:
+    """An access token of the session; its `cognito:groups` and `scope` say what the member held
+    when it was issued (the authorizer resolves the membership again on every request)."""
     return issue_access_token(
         TokenClaims(
             user_id=session.user_id,
             org_id=session.org_id,
             email=session.email or "",
-            roles=tuple(str(r) for r in session.roles or ()),
-            permissions=tuple(str(p) for p in session.permissions or ()),
+            roles=roles if roles is not None else tuple(str(r) for r in session.roles or ()),
+            permissions=(
+                permissions if permissions is not None else tuple(str(p) for p in session.permissions or ())
+            ),
             session_id=session.session_id,
             platform_role=session.platform_role or "",
         )
@@ -260,6 +270,19 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
         _hash(presented.secret).encode(), session.refresh_hash.encode()
     ):
         raise refused  # MAC'd yet never issued: only someone holding the app secret could make it
+    from docket.access import standing
+
+    # the new access token states what the membership grants now; a member no more gets none
+    # (a platform administrator's session has no membership: the authorizer gives it the
+    # platform permissions on every request)
+    if session.platform_role:
+        granted_roles = tuple(str(r) for r in session.roles or ())
+        granted = tuple(str(p) for p in session.permissions or ())
+    else:
+        member = standing.of_member(session.org_id, session.user_id)
+        if member is None:
+            raise refused
+        granted_roles, granted = member.roles, member.permissions
     following = _new_refresh(session.session_id, current + 1)
     try:
         session.update(
@@ -278,7 +301,12 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
         # presented twice is reuse, whichever request got there first
         _reused(session, presented)
         raise refused from exc
-    return Tokens(_access(session), following.value, ACCESS_TOKEN_TTL_S, session.session_id)
+    return Tokens(
+        _access(session, granted_roles, granted),
+        following.value,
+        ACCESS_TOKEN_TTL_S,
+        session.session_id,
+    )
 
 
 def _reused(session: Session, presented: RefreshToken) -> None:

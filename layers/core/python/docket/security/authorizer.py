@@ -1,13 +1,14 @@
 """Who a request is from, for the API Gateway authorizer (REST and WebSocket `$connect`).
 
 REST: `Authorization: Bearer <jwt>`, `X-API-Key`, or a browser's session cookie; no credentials
-is a 401. WebSocket: `?token=<jwt>` on `$connect`; a connection without a token is anonymous and
-may only `ping` (it receives no pushes).
+is a 401. WebSocket: `?token=<jwt>` on `$connect` and nothing else (browsers cannot set headers on
+a WebSocket); API Gateway refuses a `$connect` without it before the authorizer runs (the token
+is the authorizer's identity source, `topology.websocket_identity_sources()`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from docket.security.tokens import (
     PLATFORM_ROLE_CLAIM,
     verify_access_token,
 )
+from docket.topology import WEBSOCKET_TOKEN_PARAMETER
 
 
 def _bearer(headers: Mapping[str, str]) -> str | None:
@@ -35,7 +37,9 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
 
 
 def principal_from_token(token: str) -> Principal:
-    from docket.identity import sessions
+    """The caller of a verified access token, with what their membership grants now (read on every
+    request, `docket.access.standing`): the token's `scope` is not what authorizes."""
+    from docket.access import standing
     from docket.security import federation
 
     try:
@@ -49,17 +53,18 @@ def principal_from_token(token: str) -> Principal:
     claims = verify_access_token(token)
     session_id = claims.get("sid")
     # every Docket access token belongs to a session; a revoked one is refused on the next call
-    session = sessions.active(session_id) if isinstance(session_id, str) else None
-    if session is None:
+    if not isinstance(session_id, str) or not session_id:
         raise AuthenticationFailed("Session is not active")
-    platform_role = claims.get(PLATFORM_ROLE_CLAIM)
-    if platform_role is not None or session.platform_role:
-        return _platform_admin(claims, session)
+    if PLATFORM_ROLE_CLAIM in claims:
+        return _platform_admin(claims, session_id)
+    user_id, org_id = str(claims["sub"]), str(claims["custom:org_id"])
+    # a firm token on a platform session fails here too: that session names no organization
+    session, current = standing.of_session(session_id, user_id, org_id)
     return Principal(
-        user_id=str(claims["sub"]),
-        org_id=str(claims["custom:org_id"]),
-        roles=tuple(str(r) for r in claims.get("cognito:groups") or ()),
-        permissions=_firm_grants(str(claims.get("scope") or "").split()),
+        user_id=user_id,
+        org_id=org_id,
+        roles=current.roles,
+        permissions=_firm_grants(current.permissions),
         email=str(claims.get("username") or ""),
         auth_method="jwt",
         session_id=session.session_id,
@@ -67,19 +72,23 @@ def principal_from_token(token: str) -> Principal:
     )
 
 
-def _firm_grants(grants: list[str]) -> tuple[str, ...]:
+def _firm_grants(grants: Iterable[str]) -> tuple[str, ...]:
     """A firm session's grants, without any platform permission: those are held only through a
     platform administrator's session, whatever a firm role or a token's scope says."""
     platform = {str(p) for p in permissions.PLATFORM_PERMISSIONS}
     return tuple(grant for grant in grants if grant not in platform)
 
 
-def _platform_admin(claims: dict[str, Any], session: Any) -> Principal:
-    """A platform administrator: the session (read on every call) must be a platform session of
-    this token's subject, and the token a platform token; the platform permissions come from here,
-    not from the token's scope."""
+def _platform_admin(claims: dict[str, Any], session_id: str) -> Principal:
+    """A platform administrator: the session (read on every call, one consistent `GetItem`) must be
+    a live platform session of this token's subject, and the token a platform token; the platform
+    permissions come from the catalogue, not from the token's scope."""
+    from docket.identity import sessions
+
+    session = sessions.active(session_id)
     if (
-        session.platform_role != PLATFORM_ADMIN
+        session is None
+        or session.platform_role != PLATFORM_ADMIN
         or claims.get(PLATFORM_ROLE_CLAIM) != PLATFORM_ADMIN
         or session.user_id != claims.get("sub")
     ):
@@ -120,10 +129,10 @@ def authenticate_rest(headers: Mapping[str, str]) -> Principal:
     raise AuthenticationFailed("Authentication required")
 
 
-def authenticate_websocket(query: Mapping[str, str], headers: Mapping[str, str]) -> Principal:
-    token = query.get("token") or _bearer(headers)
+def authenticate_websocket(query: Mapping[str, str]) -> Principal:
+    token = (query.get(WEBSOCKET_TOKEN_PARAMETER) or "").strip()
     if not token:
-        return Principal.anonymous()
+        raise AuthenticationFailed(f"Connect with ?{WEBSOCKET_TOKEN_PARAMETER}=<access token>")
     principal = principal_from_token(token)
     if principal.platform:
         # connections live in a firm's partition and receive its events: administrators have none

@@ -55,6 +55,7 @@ def verify(token: str, issuer: TrustedIssuer) -> dict[str, Any]:
 
 
 def principal(claims: dict[str, Any]) -> Principal:
+    from docket.access.roles import grants_of
     from docket.identity import accounts, links, roles
 
     linked = links.linked_user(str(claims["iss"]), str(claims["sub"]))
@@ -74,7 +75,7 @@ def principal(claims: dict[str, Any]) -> Principal:
         user_id=user.id,
         org_id=org_id,
         roles=granted,
-        permissions=roles.permissions_of(granted),
+        permissions=grants_of(org_id, granted),
         email=user.email,
         auth_method="cognito",
     )

@@ -207,3 +207,15 @@ def may_grant(held: Iterable[str], grant: str) -> bool:
     if grant.endswith(f":{WILDCARD}"):
         return WILDCARD in held or grant in held
     return covers(held, grant)
+
+
+def narrow(grants: Iterable[str], held: Iterable[str]) -> tuple[str, ...]:
+    """The part of `grants` that `held` also holds (an API key's grants within its creator's
+    current ones). A grant held whole stays as it is, wildcards included; of a wildcard held only
+    in part, the catalogue permissions held remain."""
+    held = tuple(held)
+    narrowed: list[str] = []
+    for grant in grants:
+        kept = [grant] if may_grant(held, grant) else [p.name for p in expand((grant,)) if covers(held, p)]
+        narrowed.extend(name for name in kept if name not in narrowed)
+    return tuple(narrowed)
