@@ -13,7 +13,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := 1
 
 .PHONY: install dev test lint format typecheck unit integration infra-test e2e fuzz synth cdk-nag cfn-lint \
-        layer bench soak seed-coverage openapi deploy clean rotate-keys audit-verify
+        layer bench soak seed-coverage openapi deploy clean rotate-keys audit-verify admin
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -43,6 +43,12 @@ rotate-keys:
 audit-verify:
 	@test -n "$(ORG)" || (echo "usage: make audit-verify ORG=org_…" && exit 2)
 	curl -sS http://127.0.0.1:$(PORT)/_local/audit-verify/$(ORG) && echo
+
+# A platform administrator (seed 002's /admin), on the running `make dev` emulator: EMAIL=… [NAME=…].
+# It prints a one-time set-password token. Against a deployment: see infra/tools/admin.py.
+admin: install
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=ops@example.com [NAME='Olga Ops']"; exit 2; }
+	$(PY) -m infra.tools.admin "$(EMAIL)" --name "$(NAME)" --emulator http://127.0.0.1:$(PORT)
 
 lint: install
 	$(PY) -m ruff check .

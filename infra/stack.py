@@ -125,7 +125,8 @@ class DocketStack(cdk.Stack):
             )
         for fn in [functions[topology.AUTHORIZER]]:
             fn.grant(data.table.grant_read_data, data.signing_key.grant_read, data.app_secret.grant_read)
-        for fn in [functions[topology.WEBSOCKET], *consumers]:
+        jobs = [functions[s.function] for s in topology.SCHEDULES if functions[s.function] not in api_groups]
+        for fn in [functions[topology.WEBSOCKET], *consumers, *jobs]:
             fn.grant(data.table.grant_read_write_data)
         for spec in topology.QUEUES:
             if spec.writes_documents:

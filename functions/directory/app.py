@@ -1,7 +1,8 @@
 """Directory group: users, organizations, roles, members and invitations (seeds 000, 001, 002).
 
 Each part of the group has its own router, included below: the caller's own account (profile,
-password, personal data), organizations, the firm's roles, its members and its invitations."""
+password, personal data), organizations, the firm's roles, its members and invitations, and the
+caller's research credits and usage."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ from docket.api.models import Ok
 from docket.api.pagination import Cursor, Limit, Offset, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
+from docket.credits import service as credits
+from docket.credits.periods import Period
+from docket.credits.service import CreditsOut, UsageOut
 from docket.directory import organizations, profile
 from docket.directory.models import (
     MembershipList,
@@ -605,5 +609,20 @@ def revoke_invitation(
     return ok(member_views.invitation(withdrawn), version=withdrawn.version, message="Invitation withdrawn")
 
 
-app = build_app("directory", [me, orgs, roles_router, members_router, invitations_router])
+# --- research credits and usage (seed 002): the caller's own ----------------------------------
+
+credits_router = Router()
+
+
+@credits_router.get("/user/credits", summary="Your research credits this month", tags=["credits"])
+def get_credits(principal: CurrentPrincipal) -> Ok[CreditsOut]:
+    return Ok(data=CreditsOut(credits=credits.credits_of(principal)))
+
+
+@credits_router.get("/user/usage", summary="Your research usage in a period, by day", tags=["credits"])
+def get_usage(principal: CurrentPrincipal, period: Period = Period.MONTH) -> Ok[UsageOut]:
+    return Ok(data=UsageOut(usage=credits.usage_of(principal, period)))
+
+
+app = build_app("directory", [me, orgs, roles_router, members_router, invitations_router, credits_router])
 handler = make_handler(app)

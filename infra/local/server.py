@@ -1,5 +1,6 @@
 """The emulator on one port: API Gateway REST + WebSocket (+ `@connections`) and the local-only
-routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`, `/_local/audit-verify/{org}`), served by aiohttp on a background thread, with
+routes (`/_local/mail`, `/_local/schedules/{name}`, `/_local/rotate-keys`, `/_local/audit-verify/{org}`,
+`/_local/environment`), served by aiohttp on a background thread, with
 the embedded AWS and the pumps beside it. `start_emulator()` is what `make dev` and the e2e tests
 run.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -89,6 +91,11 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
             report.model_dump(by_alias=True, exclude_none=True), status=200 if report.valid else 409
         )
 
+    async def environment(request: web.Request) -> web.Response:
+        # what a command needs to act on this emulator's embedded AWS as its functions do
+        # (`make admin` runs against it): the endpoint, fake credentials and the settings
+        return web.json_response(local_environment())
+
     app = web.Application()
     app[GATEWAY_KEY] = gateway
     app.router.add_get("/_local/mail", mailbox)
@@ -96,6 +103,7 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
     app.router.add_post("/_local/schedules/{name}", run_schedule)
     app.router.add_post("/_local/rotate-keys", rotate_keys)
     app.router.add_get("/_local/audit-verify/{org_id}", audit_verify)
+    app.router.add_get("/_local/environment", environment)
     # the management endpoint, stage-less (Settings.websocket_endpoint) or with the stage path
     for prefix in ("", "/{stage}"):
         app.router.add_post(prefix + "/@connections/{connection_id}", gateway.post)
@@ -104,6 +112,23 @@ def build_app(*, invoker: Invoker = invoke, executor: ThreadPoolExecutor | None 
     # `[\s\S]`, not `.`: a path may hold a decoded line feed, which API Gateway routes like any byte
     app.router.add_route("*", "/{tail:[\\s\\S]*}", dispatch)
     return app
+
+
+def local_environment() -> dict[str, str]:
+    """The environment variables of this process's functions: the embedded AWS and the settings."""
+    settings = get_settings()
+    aws = {
+        name: os.environ[name]
+        for name in (
+            "AWS_ENDPOINT_URL",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+        )
+        if name in os.environ
+    }
+    return {**aws, **Settings.environment(**settings.model_dump())}
 
 
 @dataclass

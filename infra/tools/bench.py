@@ -42,6 +42,13 @@ OUTPUT = ROOT / "docs" / "benchmarks.md"
 GOAL, FLOOR = 1.3, 1.5
 #: the firm's owner, for the administration routes (roles, members, organizations)
 OWNER = Principal(user_id="usr_bench_owner", org_id="org_bench", roles=("owner",), permissions=("*",))
+ADMIN = Principal(
+    user_id="usr_bench_admin",
+    org_id="",
+    roles=("platform-admin",),
+    permissions=("platform:users", "platform:statistics", "platform:logs"),
+    platform=True,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +250,7 @@ def aws_calls_per_request() -> list[CallRow]:
             *_protected(_audit_scenarios()),
             *_protected(_role_scenarios()),
             *_protected(_directory_scenarios()),
+            *_protected(_credit_and_admin_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
             with counter.measuring() as taken:
@@ -346,6 +354,59 @@ def _directory_scenarios() -> list[tuple[str, Callable[[], Any]]]:
         ("GET /organizations/me/stats", directory("GET", "/organizations/me/stats")),
         ("GET /organizations (memberships)", directory("GET", "/organizations")),
         ("GET /users/me/download-data (inline)", directory("GET", "/users/me/download-data")),
+    ]
+
+
+def _debit() -> None:
+    """A research call in miniature: its work item and its debit, one transaction."""
+    from docket.credits import ledger
+    from docket.credits.usage import UsageKind
+    from docket.data.transactions import transaction
+    from docket.helpdesk.feedback import Feedback
+    from docket.ids import new_id
+
+    work = Feedback(
+        id=new_id("fb"),
+        org_id=MEMBER.org_id,
+        user_id=MEMBER.user_id,
+        feature="Research",
+        rating=5,
+        category="feature",
+        priority="low",
+        status="new",
+    )
+    with transaction(MEMBER) as tx:
+        tx.save(work)
+        ledger.debit(tx, ledger.payer(MEMBER), 5, UsageKind.QA)
+
+
+def _credit_and_admin_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """Seed 002's credits (the caller's own) and platform administration."""
+    _invoke("directory", "GET", "/v1/user/credits")  # the account exists from here on
+    _debit()  # and the caller was active today (a debit then records no activity)
+    role = "/v1/admin/users/usr_bench/role"
+    plans = iter(["pay", "vip"] * 50)
+    return [
+        ("GET /user/credits", lambda: _invoke("directory", "GET", "/v1/user/credits")),
+        ("GET /user/usage (month)", lambda: _invoke("directory", "GET", "/v1/user/usage")),
+        ("debit in the work's transaction (service call)", _debit),
+        (
+            "GET /admin/users (cursor page, 50)",
+            lambda: _invoke("admin", "GET", "/v1/admin/users", principal=ADMIN),
+        ),
+        (
+            "GET /admin/users?page=1 (with total)",
+            lambda: _invoke("admin", "GET", "/v1/admin/users", principal=ADMIN, query={"page": "1"}),
+        ),
+        (
+            "PUT /admin/users/{id}/role",
+            lambda: _invoke("admin", "PUT", role, {"role": next(plans), "reason": "bench"}, principal=ADMIN),
+        ),
+        (
+            "GET /admin/statistics (month)",
+            lambda: _invoke("admin", "GET", "/v1/admin/statistics", principal=ADMIN),
+        ),
+        ("GET /admin/logs", lambda: _invoke("admin", "GET", "/v1/admin/logs", principal=ADMIN)),
     ]
 
 
@@ -487,6 +548,11 @@ def _calls_section(rows: list[CallRow], warm_result: warm.WarmResult) -> list[st
         "check; CORS preflights never reach the resolver). The authorizer runs before every protected",
         "request (its cache is off, so revocation is immediate): its invocation and its read of the",
         "session with the membership are added to each protected row's cost.",
+        "",
+        "A platform administrator's authorizer reads the session alone. The debit is a service call",
+        "(no rate limit): its `UpdateItem` is the platform's statistics tally, advanced after the",
+        "transaction committed; the admin lists read one Query per shard of the directory (4) or of",
+        "the tally (8).",
         "",
         "An audited write is one `TransactWriteItems` of the entity, its audit entry, the",
         "organization's chain head and its day counts (items in brackets), after one consistent",

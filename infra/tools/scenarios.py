@@ -13,7 +13,9 @@ from docket.security.principal import Principal
 from infra.local import payloads
 from infra.tools.coldstart import Scenario
 
-MEMBER = Principal(user_id="usr_bench", org_id="org_bench", permissions=("feedback:*", "audit:*"))
+MEMBER = Principal(
+    user_id="usr_bench", org_id="org_bench", permissions=("feedback:*", "audit:*", "credits:read")
+)
 
 
 def _status(expected: int) -> Any:

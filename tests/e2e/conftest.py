@@ -23,6 +23,7 @@ from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
 from tests.e2e.support import Socket, open_socket
 from tests.harness.firms import Firm, create_firm
+from tests.harness.platform import PlatformAdmin, create_platform_admin
 from tests.harness.resources import furnish
 from tests.members import member_session
 
@@ -120,3 +121,9 @@ def firms(emulator: Emulator, harness_api: httpx.Client) -> tuple[Firm, Firm]:
 @pytest.fixture(scope="session")
 def fuzz_firm(emulator: Emulator, harness_api: httpx.Client) -> Firm:
     return furnish(harness_api, create_firm(harness_api, _read_mail(emulator), "cedar"))
+
+
+@pytest.fixture(scope="session")
+def platform_admin(harness_api: httpx.Client) -> PlatformAdmin:
+    """A platform administrator (seed 002's `/admin`), signed in through the API."""
+    return create_platform_admin(harness_api, "olive")

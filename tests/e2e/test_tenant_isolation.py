@@ -28,6 +28,9 @@ pytestmark = pytest.mark.e2e
 
 SPEC = Spec(committed_spec())
 AUTHENTICATED = [op for op in SPEC.operations() if not op.public]
+#: firm routes: every tenant check below; platform routes (`/admin`): firm members are refused
+FIRM = [op for op in AUTHENTICATED if not op.platform]
+PLATFORM = [op for op in AUTHENTICATED if op.platform]
 
 #: What each authenticated operation needs of the caller's role; None: any member, acting on their
 #: own account (sessions, MFA, password).
@@ -91,6 +94,13 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /invitations": "invitations:read",
     "POST /invitations": "invitations:write",
     "DELETE /invitations/{invitationId}": "invitations:write",
+    "GET /user/credits": "credits:read",
+    "GET /user/usage": "credits:read",
+    "GET /admin/users": "platform:users",
+    "PUT /admin/users/{accountId}/role": "platform:users",
+    "GET /admin/statistics": "platform:statistics",
+    "GET /admin/logs": "platform:logs",
+    "POST /admin/auth/logout": None,
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -116,7 +126,8 @@ RULES: list[tuple[str, str, str, Any, str]] = [
 #: and `firstName` (one or the other) and an email that is not the caller's (refused: it needs
 #: verification); the members' and invitations' examples fill both spellings of a name and of a role
 #: (`name` and `firstName`, `role` and `roleId`), which the routes refuse (one or the other). Each
-#: would be a 400 that reaches nothing.
+#: would be a 400 that reaches nothing. The plan change is one the target would notice (the
+#: example, `free`, is what every firm user has already).
 _PROFILE = {
     "firstName": "Harness",
     "lastName": "Member",
@@ -144,6 +155,7 @@ BODIES: dict[str, Any] = {
         "status": "active",
     },
     "POST /invitations": {"email": "isolation-invited@harness.example", "roleId": "staff"},
+    "PUT /admin/users/{accountId}/role": {"role": "vip", "reason": "self-promotion"},
 }
 
 #: the firm members below the owner, by role
@@ -164,7 +176,7 @@ def test_every_authenticated_operation_declares_its_permission() -> None:
     assert sorted(PERMISSIONS) == sorted(_labels(AUTHENTICATED)), "update PERMISSIONS"
 
 
-@pytest.mark.parametrize("label", _labels([op for op in AUTHENTICATED if op.path_parameters]))
+@pytest.mark.parametrize("label", _labels([op for op in FIRM if op.path_parameters]))
 def test_another_tenants_id_is_not_found_and_changes_nothing(
     harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
 ) -> None:
@@ -178,7 +190,7 @@ def test_another_tenants_id_is_not_found_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "label", _labels([op for op in AUTHENTICATED if op.method == "GET" and not op.path_parameters])
+    "label", _labels([op for op in FIRM if op.method == "GET" and not op.path_parameters])
 )
 def test_lists_and_me_routes_never_show_another_tenant(
     harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
@@ -194,7 +206,7 @@ def test_lists_and_me_routes_never_show_another_tenant(
 
 
 @pytest.mark.parametrize(
-    "label", _labels([op for op in AUTHENTICATED if op.method != "GET" and not op.path_parameters])
+    "label", _labels([op for op in FIRM if op.method != "GET" and not op.path_parameters])
 )
 def test_writes_without_ids_leave_another_tenant_unchanged(
     harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
@@ -203,6 +215,28 @@ def test_writes_without_ids_leave_another_tenant_unchanged(
     isolation.check_writes_stay_in_the_tenant(
         harness_api, SPEC, SPEC.operation(label), victim, intruder, BODIES
     )
+
+
+def test_the_platform_routes_are_the_admin_groups() -> None:
+    # the platform checks below must not be vacuous: seed 002's /admin routes are among them
+    assert {"GET /admin/users", "PUT /admin/users/{accountId}/role", "GET /admin/statistics"} <= set(
+        _labels(PLATFORM)
+    )
+
+
+@pytest.mark.parametrize("label", _labels(PLATFORM))
+@pytest.mark.parametrize("whose", ["another firm's", "their own firm's"])
+def test_a_firm_owner_is_refused_on_platform_routes_and_changes_nothing(
+    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str, whose: str
+) -> None:
+    # Given alder's real users, When birch's owner — or alder's own owner, promoting their firm —
+    # calls a platform administrators' route with them: 403, and alder's data is as it was
+    victim, intruder = firms
+    operation = SPEC.operation(label)
+    caller = intruder.owner if whose == "another firm's" else victim.owner
+    params = {name: victim.ids(name)[0] for name in operation.path_parameters}
+    body = isolation.valid_body(operation, BODIES)
+    isolation.check_platform_route_refused(harness_api, SPEC, operation, victim, caller, params, body)
 
 
 def _refusals() -> list[object]:

@@ -63,7 +63,11 @@ def valid_body(operation: Operation, bodies: dict[str, Any]) -> Any:
 
 def firm_views(spec: Spec) -> list[Operation]:
     """The reads a firm's owner makes without naming an id: lists and `/me` answers."""
-    return [op for op in spec.operations() if op.method == "GET" and not op.public and not op.path_parameters]
+    return [
+        op
+        for op in spec.operations()
+        if op.method == "GET" and not op.public and not op.platform and not op.path_parameters
+    ]
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,29 @@ def check_writes_stay_in_the_tenant(
     reply = send(api, operation, acting(intruder.owner), None, body)
     assert reply.status_code < 500, _reproduction(operation, operation.path, body, reply)
     assert_unchanged(before, snapshot(api, spec, victim), f"{intruder.name}'s {operation} {body}")
+
+
+def check_platform_route_refused(
+    api: httpx.Client,
+    spec: Spec,
+    operation: Operation,
+    victim: Firm,
+    member: Member,
+    params: dict[str, str],
+    body: Any,
+) -> None:
+    """A platform administrators' route called by a firm's member (an owner included, on their own
+    firm's users or on another's): 403, and nothing of the victim firm changes. The acting session
+    is opened before the snapshot: it may be the victim's owner's own, which lists its sessions."""
+    headers = acting(member)
+    before = snapshot(api, spec, victim)
+    reply = send(api, operation, headers, params, body)
+    what = f"{member.role} of {member.org_id}: " + _reproduction(
+        operation, operation.fill(params), body, reply
+    )
+    assert reply.status_code == 403, what
+    assert reply.json()["error"]["code"] == "AUTHORIZATION_FAILED", what
+    assert_unchanged(before, snapshot(api, spec, victim), what)
 
 
 def check_refused_without_permission(

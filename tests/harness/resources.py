@@ -87,6 +87,18 @@ def _role_view(api: httpx.Client, member: Member, role_id: str) -> View:
     return View(reply.status_code, data, reply.headers.get("ETag"))
 
 
+def _account(api: httpx.Client, member: Member) -> str:
+    # a firm's user is the member themselves (platform administrators reach them by id)
+    return member.user_id
+
+
+def _account_view(api: httpx.Client, member: Member, user_id: str) -> View:
+    # what a user sees of what platform administrators change about them: their plan and credits
+    reply = api.get("/user/credits", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, None)
+
+
 def _session(api: httpx.Client, member: Member) -> str:
     # another sign-in of the member: a session that is not the one the member's token belongs to
     return log_in(api, member.email, member.org_id)[1]
@@ -196,94 +208,97 @@ def _token_view(api: httpx.Client, member: Member, token: str) -> View:
     return View(reply.status_code, reply.json().get("data") if reply.status_code == 200 else None, None)
 
 
-RESOURCES: dict[str, Resource] = {
-    resource.parameter: resource
-    for resource in (
-        Resource(
-            "feedbackId",
-            "Feedback",
-            creators=("owner", "staff"),
-            create=_feedback,
-            view=_feedback_view,
-            listed_at="/feedback",
+_DECLARED: tuple[Resource, ...] = (
+    Resource(
+        "feedbackId",
+        "Feedback",
+        creators=("owner", "staff"),
+        create=_feedback,
+        view=_feedback_view,
+        listed_at="/feedback",
+    ),
+    Resource(
+        "keyId",
+        "API key",
+        creators=("owner",),
+        create=_api_key,
+        view=lambda api, member, key_id: _listed(api, "/auth/api-keys", member, "apiKeys", key_id),
+        listed_at="/auth/api-keys",
+    ),
+    Resource(
+        "accountId", "Platform account", creators=("owner", "staff"), create=_account, view=_account_view
+    ),
+    Resource(
+        "roleId",
+        "Role",
+        creators=("owner",),
+        create=_role,
+        view=_role_view,
+        listed_at="/roles",
+    ),
+    Resource(
+        "sessionId",
+        "Session",
+        creators=("owner", "staff"),
+        create=_session,
+        view=lambda api, member, session_id: _listed(
+            api, "/auth/sessions", member, "sessions", session_id, {"status": "all"}
         ),
-        Resource(
-            "keyId",
-            "API key",
-            creators=("owner",),
-            create=_api_key,
-            view=lambda api, member, key_id: _listed(api, "/auth/api-keys", member, "apiKeys", key_id),
-            listed_at="/auth/api-keys",
+        listed_at="/auth/sessions",
+    ),
+    Resource(
+        "auditLogId",
+        "Audit log",
+        creators=("owner",),
+        create=_audit_log,
+        view=_audit_log_view,
+        listed_at="/audit-logs",
+    ),
+    Resource(
+        "exportId",
+        "Audit export",
+        creators=("owner",),
+        create=_audit_export,
+        view=_audit_export_view,
+        listed_at="/compliance/exports",
+    ),
+    Resource(
+        "dataExportId",
+        "Data export",
+        creators=("owner", "staff"),
+        create=_data_export,
+        view=_data_export_view,
+    ),
+    Resource(
+        "userId",
+        "User",
+        creators=("owner",),
+        create=_added_member,
+        view=_member_view,
+        listed_at="/users",
+    ),
+    Resource(
+        "invitationId",
+        "Invitation",
+        creators=("owner",),
+        create=_invitation,
+        view=lambda api, member, invitation_id: _listed(
+            api, "/invitations", member, "invitations", invitation_id
         ),
-        Resource(
-            "roleId",
-            "Role",
-            creators=("owner",),
-            create=_role,
-            view=_role_view,
-            listed_at="/roles",
-        ),
-        Resource(
-            "sessionId",
-            "Session",
-            creators=("owner", "staff"),
-            create=_session,
-            view=lambda api, member, session_id: _listed(
-                api, "/auth/sessions", member, "sessions", session_id, {"status": "all"}
-            ),
-            listed_at="/auth/sessions",
-        ),
-        Resource(
-            "auditLogId",
-            "Audit log",
-            creators=("owner",),
-            create=_audit_log,
-            view=_audit_log_view,
-            listed_at="/audit-logs",
-        ),
-        Resource(
-            "exportId",
-            "Audit export",
-            creators=("owner",),
-            create=_audit_export,
-            view=_audit_export_view,
-            listed_at="/compliance/exports",
-        ),
-        Resource(
-            "dataExportId",
-            "Data export",
-            creators=("owner", "staff"),
-            create=_data_export,
-            view=_data_export_view,
-        ),
-        Resource(
-            "userId",
-            "User",
-            creators=("owner",),
-            create=_added_member,
-            view=_member_view,
-            listed_at="/users",
-        ),
-        Resource(
-            "invitationId",
-            "Invitation",
-            creators=("owner",),
-            create=_invitation,
-            view=lambda api, member, invitation_id: _listed(
-                api, "/invitations", member, "invitations", invitation_id
-            ),
-            listed_at="/invitations",
-        ),
-        Resource(
-            # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's
-            "token",
-            "Invitation",
-            creators=("owner",),
-            create=_invitation_token,
-            view=_token_view,
-        ),
-    )
-}
+        listed_at="/invitations",
+    ),
+    Resource(
+        # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's
+        "token",
+        "Invitation",
+        creators=("owner",),
+        create=_invitation_token,
+        view=_token_view,
+    ),
+)
+RESOURCES: dict[str, Resource] = {resource.parameter: resource for resource in _DECLARED}
+# one parameter, one resource: a second declaration would silently replace the first's factory
+assert len(RESOURCES) == len(_DECLARED), sorted(r.parameter for r in _DECLARED)
 
 
 def create_item(api: httpx.Client, firm: Firm, parameter: str, member: Member) -> Item:

@@ -183,6 +183,15 @@ class Operation:
     def public(self) -> bool:
         return self.definition.get("security") == []
 
+    @property
+    def platform(self) -> bool:
+        """Served to platform administrators only (a `topology` group marked `platform`), outside
+        every firm: tenant isolation there means a firm's members are refused."""
+        from docket import topology
+
+        found = topology.match(self.method, self.fill(dict.fromkeys(self.path_parameters, "sample_1")))
+        return found is not None and found.group.platform
+
     @cached_property
     def parameters(self) -> list[Parameter]:
         return [

@@ -164,7 +164,7 @@ def test_a_write_names_the_error_its_condition_stands_for(aws: Settings, failing
             second,
             actions=[Matter.title.set("Second, renamed")],
             condition=Matter.title == ("Nope" if named_fails else "Second"),
-            conflict=Taken(),
+            refusal=Taken(),
         )
         tx.delete(third, condition=Matter.title == ("Third" if named_fails else "Nope"))
         tx.audit("matter.touched", first)

@@ -26,13 +26,14 @@ STAGE = "v1"
 
 
 class RateCategory(StrEnum):
-    """Seed 000's rate-limit table."""
+    """Seed 000's rate-limit table (and seed 002's admin line)."""
 
     AUTH = "auth"
     READ = "read"
     WRITE = "write"
     UPLOAD = "upload"
     REPORTS = "reports"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ RATE_LIMITS: dict[RateCategory, RateLimit] = {
     RateCategory.WRITE: RateLimit(per_hour=500, burst_per_minute=50),
     RateCategory.UPLOAD: RateLimit(per_hour=100, burst_per_minute=10),
     RateCategory.REPORTS: RateLimit(per_hour=100, burst_per_minute=10),
+    # seed 002: "Admin endpoints: 100 requests per minute"
+    RateCategory.ADMIN: RateLimit(per_hour=6000, burst_per_minute=100),
 }
 
 
@@ -77,6 +80,9 @@ class ApiGroup:
     unlimited: tuple[Route, ...] = ()
     #: Memory for the group's Lambda, in MB.
     memory_mb: int = 512
+    #: The group serves platform administrators, who act outside every firm (seed 002's `/admin`):
+    #: no firm role reaches it, and the tenant-isolation checks of firm routes do not apply.
+    platform: bool = False
 
     @property
     def function_name(self) -> str:
@@ -139,6 +145,16 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ),
     # the audit trail (seed 001) and its compliance reads and exports (seed 004)
     ApiGroup(name="audit", prefixes=("/audit-logs", "/compliance")),
+    # platform administration (seed 002): administrators created by `make admin`, signing in at
+    # their own door, acting across tenants, every action in the admin log
+    ApiGroup(
+        name="admin",
+        prefixes=("/admin",),
+        public=(Route("POST", "/admin/auth/login"),),
+        category=RateCategory.ADMIN,
+        categories={Route("POST", "/admin/auth/login"): RateCategory.AUTH},
+        platform=True,
+    ),
 )
 
 
@@ -207,8 +223,16 @@ class ScheduleSpec:
     expression: str
 
 
+#: The function that runs the scheduled jobs (`functions/jobs`: a job name → service table).
+JOBS = "jobs"
+
 #: Periodic jobs (reminders, overdue invoices, credit resets) register here as they land.
-SCHEDULES: tuple[ScheduleSpec, ...] = ()
+SCHEDULES: tuple[ScheduleSpec, ...] = (
+    # every 15 minutes on the month's first three days: each run resets a bounded page of the
+    # platform's accounts and resumes where the previous one stopped; a finished month is a no-op
+    # (docket.credits.reset). Accounts the job has not reached yet reset on first use.
+    ScheduleSpec(name="credits-monthly-reset", function=JOBS, expression="cron(0/15 * 1-3 * ? *)"),
+)
 
 #: Functions that are neither API groups nor queue consumers.
 AUTHORIZER = "authorizer"

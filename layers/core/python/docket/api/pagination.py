@@ -203,3 +203,60 @@ def page_of(
 ) -> Page[T]:
     """A page read some other way (one bounded, filtered Query), with every list's pagination."""
     return Page(items=items, pagination=_pagination(request, next_cursor is not None, next_cursor, total))
+
+
+def paginate_shards(
+    queries: Sequence[QueryFn[T]],
+    request: PageRequest,
+    scope: Scope,
+    *,
+    key_of: Callable[[T], dict[str, Any]],
+    order_of: Callable[[T], str],
+    descending: bool = True,
+    count: Callable[[], int] | None = None,
+) -> Page[T]:
+    """A page of one list written over several shards (partitions), each read by its own query in
+    the same order: one Query per shard, merged by `order_of` (unique per item).
+
+    The cursor keeps each shard's position: where its next page starts, `{}` for its beginning,
+    or None once it has nothing more."""
+    if request.cursor:
+        starts = decode_cursor(scope, request.cursor).get("s")
+        if not isinstance(starts, list) or len(starts) != len(queries):
+            raise ValidationFailed(
+                "Invalid cursor", details=[{"field": "cursor", "message": "invalid cursor"}]
+            )
+        if not all(start is None or isinstance(start, dict) for start in starts):
+            raise ValidationFailed(
+                "Invalid cursor", details=[{"field": "cursor", "message": "invalid cursor"}]
+            )
+        skip = 0
+    else:
+        starts = [{} for _ in queries]
+        skip = request.skip
+    wanted = skip + request.limit + 1
+    fetched = [
+        list(query(wanted, start or None)) if start is not None else []
+        for query, start in zip(queries, starts, strict=True)
+    ]
+    merged = sorted(
+        ((order_of(item), shard, item) for shard, items in enumerate(fetched) for item in items),
+        key=lambda entry: entry[0],
+        reverse=descending,
+    )
+    end = skip + request.limit
+    consumed = merged[:end]
+    positions: list[dict[str, Any] | None] = []
+    for shard, start in enumerate(starts):
+        taken = [item for _, origin, item in consumed if origin == shard]
+        if start is None or (len(taken) == len(fetched[shard]) and len(fetched[shard]) < wanted):
+            positions.append(None)  # nothing more in this shard
+        elif taken:
+            positions.append(key_of(taken[-1]))
+        else:
+            positions.append(start)
+    has_next = len(merged) > end
+    next_cursor = encode_cursor(scope, {"s": positions}) if has_next else None
+    total = count() if count is not None and request.cursor is None and request.page is not None else None
+    items = [item for _, _, item in merged[skip:end]]
+    return Page(items=items, pagination=_pagination(request, has_next, next_cursor, total))

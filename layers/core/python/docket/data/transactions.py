@@ -15,16 +15,19 @@ exactly as they were serialized (with their own version and existence conditions
 evaluates afresh) and the entries sealed onto the new head. A caller's own failed condition is a
 409 as before; only the chain's races are retried, up to `CHAIN_ATTEMPTS` times.
 
-A write may name the error its own condition stands for
-(`tx.update(owners, ..., condition=..., conflict=LastOwner())`), and when that condition is the one
-that failed, that error is raised instead, so the caller learns which rule refused the write.
+A write may name the error its own condition stands for (`refusal=`: removing the last owner is
+`LastOwner`, a debit whose balance fell short a 402 `INSUFFICIENT_TOKENS`); when that condition is
+the one that failed, that error is raised instead of the 409, so the caller learns which rule
+refused the write. `tx.after_commit(fn)` runs `fn` once the transaction has committed (never when
+it failed): counters shared by every user are advanced there, outside the transaction, so that
+concurrent users' transactions do not conflict on them.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -127,16 +130,17 @@ class Transaction:
         self._pending: list[audit.PendingEntry] = []
         self.size = 0
         #: (kind of write, its place among writes of that kind) → the error its condition stands for
-        self._conflicts: dict[tuple[str, int], DocketError] = {}
+        self._refusals: dict[tuple[str, int], DocketError] = {}
         self._kinds: dict[str, int] = dict.fromkeys(_KINDS, 0)
+        self._after_commit: list[Callable[[], None]] = []
 
-    def _joined(self, kind: str, conflict: DocketError | None) -> None:
-        if conflict is not None:
-            self._conflicts[(kind, self._kinds[kind])] = conflict
+    def _joined(self, kind: str, refusal: DocketError | None) -> None:
+        if refusal is not None:
+            self._refusals[(kind, self._kinds[kind])] = refusal
         self._kinds[kind] += 1
         self.size += 1
 
-    def conflict_of(self, failure: TransactWriteError, *, chain_puts: int) -> DocketError | None:
+    def refusal_for(self, failure: TransactWriteError, *, chain_puts: int) -> DocketError | None:
         """The error named for the first write whose condition failed, if one was named.
 
         PynamoDB sends a transaction's writes grouped by kind (condition checks, deletes, puts,
@@ -146,11 +150,19 @@ class Transaction:
         for kind in _KINDS:
             starts[kind] = position
             position += self._kinds[kind] + (chain_puts if kind == "put" else 0)
-        at = {starts[kind] + index: error for (kind, index), error in self._conflicts.items()}
+        at = {starts[kind] + index: error for (kind, index), error in self._refusals.items()}
         for position, reason in enumerate(failure.cancellation_reasons or ()):
             if reason is not None and reason.code == "ConditionalCheckFailed":
                 return at.get(position)
         return None
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this transaction has committed (not when it fails)."""
+        self._after_commit.append(action)
+
+    def committed(self) -> None:
+        for action in self._after_commit:
+            action()
 
     @property
     def actor(self) -> str | None:
@@ -162,13 +174,13 @@ class Transaction:
         return (self._principal.org_id or None) if self._principal else None
 
     def save(
-        self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
+        self, item: TableItem, condition: Condition | None = None, *, refusal: DocketError | None = None
     ) -> None:
         if isinstance(item, TenantItem):
             item.stamp(self.actor)
         guard_tenant_keys(item, self.tenant)
         self._write.save(item, condition=condition)
-        self._joined("put", conflict)
+        self._joined("put", refusal)
 
     def update(
         self,
@@ -176,23 +188,24 @@ class Transaction:
         actions: list[Any],
         condition: Condition | None = None,
         *,
-        conflict: DocketError | None = None,
+        refusal: DocketError | None = None,
     ) -> None:
+        """`refusal`: the error a failed `condition` means (instead of the 409 of a lost race)."""
         guard_tenant_keys(item, self.tenant)
         self._write.update(item, actions=actions, condition=condition)
-        self._joined("update", conflict)
+        self._joined("update", refusal)
 
     def delete(
-        self, item: TableItem, condition: Condition | None = None, *, conflict: DocketError | None = None
+        self, item: TableItem, condition: Condition | None = None, *, refusal: DocketError | None = None
     ) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.delete(item, condition=condition)
-        self._joined("delete", conflict)
+        self._joined("delete", refusal)
 
-    def check(self, item: TableItem, condition: Condition, *, conflict: DocketError | None = None) -> None:
+    def check(self, item: TableItem, condition: Condition, *, refusal: DocketError | None = None) -> None:
         guard_tenant_keys(item, self.tenant)
         self._write.condition_check(type(item), item.pk, item.sk, condition=condition)
-        self._joined("check", conflict)
+        self._joined("check", refusal)
 
     def audit(
         self,
@@ -242,7 +255,7 @@ class Transaction:
                 try:
                     self._write.commit_with(audit.Seal())
                 except TransactWriteError as exc:
-                    named = self.conflict_of(exc, chain_puts=0)
+                    named = self.refusal_for(exc, chain_puts=0)
                     if named is not None:
                         raise named from exc
                     raise
@@ -255,7 +268,7 @@ class Transaction:
                 self._write.commit_with(sealed)
             except TransactWriteError as exc:
                 if not _lost_race(exc, self._write.chain_positions(sealed)):
-                    named = self.conflict_of(exc, chain_puts=len(sealed.puts))
+                    named = self.refusal_for(exc, chain_puts=len(sealed.puts))
                     if named is not None:
                         raise named from exc
                     raise
@@ -272,8 +285,8 @@ def transaction(
     conflict_message: str | None = None,
     audit_context: audit.AuditContext | None = None,
 ) -> Iterator[Transaction]:
-    """Collect writes; commit them atomically on exit. A failed condition is a 409 (or the error
-    the failed write named).
+    """Collect writes; commit them atomically on exit. A failed condition is a 409 (or the
+    `refusal` its write declared); the `after_commit` actions run once it committed.
 
     Audit entries name the principal (and its request's origin) as their actor and origin, or
     `audit_context` when given (a sign-in, a system job)."""
@@ -285,3 +298,4 @@ def transaction(
         )
         yield tx
         tx.commit()
+    tx.committed()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -22,15 +23,18 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.exceptions import PynamoDBException
 
 from docket import clock, mail
 from docket.api.pagination import Page, PageRequest
+from docket.credits import accounts as platform_accounts
 from docket.data.audit import AuditContext
 from docket.data.models import TableItem, TenantItem, org_key
-from docket.data.transactions import transaction
-from docket.errors import AuthenticationFailed, Conflict, Forbidden, NotFound, ValidationFailed
+from docket.data.transactions import Transaction, transaction
+from docket.errors import AuthenticationFailed, Conflict, DocketError, Forbidden, NotFound, ValidationFailed
 from docket.identity import onetime, passwords, roles, sessions
 from docket.ids import new_id
+from docket.observability import logger
 from docket.security import signed_claims
 from docket.security.principal import Origin, Principal
 from docket.settings import get_settings
@@ -256,11 +260,7 @@ def _create_firm(organization: Organization, user: User, email: str, origin: Ori
     actor = Principal(user_id=user_id, org_id=org_id, roles=(roles.OWNER,), origin=origin)
     with transaction(actor) as tx:
         tx.save(organization, condition=Organization.pk.does_not_exist())
-        tx.save(user, condition=User.pk.does_not_exist())
-        tx.save(
-            EmailClaim(pk=f"EMAIL#{email}", sk="EMAIL", user_id=user_id),
-            condition=EmailClaim.pk.does_not_exist(),
-        )
+        open_account(tx, user)
         tx.save(slug_claim(organization.slug, org_id), condition=SlugClaim.pk.does_not_exist())
         memberships.join(tx, org_id, user, [roles.OWNER], new_firm=True)
         tx.audit(
@@ -270,6 +270,20 @@ def _create_firm(organization: Organization, user: User, email: str, origin: Ori
             resource_id=org_id,
             changes={"after": {"name": organization.name, "email": organization.email, "ownerId": user_id}},
         )
+
+
+def open_account(tx: Transaction, user: User, *, taken: DocketError | None = None) -> None:
+    """A new account in `tx`: the user, the claim of their address (`taken`: the error when a
+    concurrent request claimed it first; a 409 otherwise) and their platform account (plan, credits,
+    the administrators' directory), which every user has. Sign-up, an administrator adding a member
+    and accepting an invitation all open accounts here."""
+    tx.save(user, condition=User.pk.does_not_exist())
+    tx.save(
+        EmailClaim(pk=f"EMAIL#{normalize_email(user.email)}", sk="EMAIL", user_id=user.id),
+        condition=EmailClaim.pk.does_not_exist(),
+        refusal=taken,
+    )
+    platform_accounts.enroll(tx, platform_profile(user))
 
 
 SIGN_UP_ATTEMPT_SUBJECT = "Someone tried to create a Docket account with your address"
@@ -301,6 +315,13 @@ def send_verification(user: User) -> None:
         f"Hello {user.first_name},\n\nConfirm your address: {link}\n\nThe link works once, for 48 hours.\n",
         f'<p>Hello {user.first_name},</p><p><a href="{link}">Confirm your address</a>.</p>'
         "<p>The link works once, for 48 hours.</p>",
+    )
+
+
+def platform_profile(user: User) -> platform_accounts.Profile:
+    """What the user's platform account shows of them (`docket.credits.accounts`)."""
+    return platform_accounts.Profile(
+        user_id=user.id, email=user.email, name=user.name, created_at=user.created_at
     )
 
 
@@ -523,6 +544,7 @@ def signed_in(
         user, organization_id=organization_id, device=device, ip=ip, mfa_verified=mfa_verified
     )
     new_device = devices.check_in(user.id, user.email, user.first_name, user_agent=device, ip=ip)
+    record_activity(user)
     audit_event(
         user.id,
         found.organization.id,
@@ -537,6 +559,15 @@ def signed_in(
         context=AuditContext.user(user.id, origin or Origin(ip=ip, user_agent=device)),
     )
     return found
+
+
+def record_activity(user: User) -> None:
+    """The sign-in counts the user as active (their platform account's `lastActive` and the
+    statistics); best effort, like the device notice: a sign-in never fails for a statistic."""
+    try:
+        platform_accounts.signed_in(platform_profile(user))
+    except (PynamoDBException, BotoCoreError, ClientError):
+        logger.exception("sign-in activity not recorded", extra={"userId": user.id})
 
 
 def open_session(

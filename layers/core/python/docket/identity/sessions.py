@@ -63,6 +63,8 @@ class Session(TableItem, discriminator="session"):
     mfa_setup_required = BooleanAttribute(default=False)
     #: when this session last completed MFA (at sign-in, enrolment or a step-up), for step-up checks
     mfa_verified_at = UnicodeAttribute(null=True)
+    #: `admin`: a platform administrator's session, outside every firm (`org_id` is empty)
+    platform_role = UnicodeAttribute(null=True)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def _access(
                 permissions if permissions is not None else tuple(str(p) for p in session.permissions or ())
             ),
             session_id=session.session_id,
+            platform_role=session.platform_role or "",
         )
     )
 
@@ -153,9 +156,11 @@ def start(
     mfa_setup_required: bool = False,
     mfa_verified: bool = False,
     mfa_verified_at: str | None = None,
+    platform_role: str | None = None,
 ) -> Tokens:
     """Open a session; `mfa_verified` says the sign-in completed a second factor, `mfa_verified_at`
-    when an earlier session of the same sign-in did (switching organization carries it over)."""
+    when an earlier session of the same sign-in did (switching organization carries it over);
+    `platform_role` makes it a platform administrator's (with no organization)."""
     session_id = new_id("ses")
     refresh = _new_refresh(session_id, 0)
     now = clock.now()
@@ -179,6 +184,7 @@ def start(
         ip=ip,
         mfa_setup_required=mfa_setup_required,
         mfa_verified_at=clock.iso(now) if mfa_verified else mfa_verified_at,
+        platform_role=platform_role or None,
         ttl=REFRESH_LIFETIME + timedelta(days=1),
     )
     session.save(condition=Session.pk.does_not_exist())
@@ -269,9 +275,16 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
     from docket.access import standing
 
     # the new access token states what the membership grants now; a member no more gets none
-    member = standing.of_member(session.org_id, session.user_id)
-    if member is None:
-        raise refused
+    # (a platform administrator's session has no membership: the authorizer gives it the
+    # platform permissions on every request)
+    if session.platform_role:
+        granted_roles = tuple(str(r) for r in session.roles or ())
+        granted = tuple(str(p) for p in session.permissions or ())
+    else:
+        member = standing.of_member(session.org_id, session.user_id)
+        if member is None:
+            raise refused
+        granted_roles, granted = member.roles, member.permissions
     following = _new_refresh(session.session_id, current + 1)
     try:
         session.update(
@@ -291,7 +304,7 @@ def rotate(refresh_token: str, *, ip: str | None = None) -> Tokens:
         _reused(session, presented)
         raise refused from exc
     return Tokens(
-        _access(session, member.roles, member.permissions),
+        _access(session, granted_roles, granted),
         following.value,
         ACCESS_TOKEN_TTL_S,
         session.session_id,

@@ -45,7 +45,7 @@ from docket.errors import (
     ValidationFailed,
 )
 from docket.identity import accounts, passwords
-from docket.identity.accounts import EmailClaim, Membership, User
+from docket.identity.accounts import Membership, User
 from docket.ids import new_id
 from docket.members import memberships
 from docket.security import permissions
@@ -203,7 +203,7 @@ def invite(principal: Principal, email: str, role_reference: int | str) -> Sent:
                 expires_at=invitation.expires_at,
             ),
             condition=PendingInvitation.pk.does_not_exist() | (PendingInvitation.expires_at < clock.iso()),
-            conflict=AlreadyInvited(details={"field": "email"}),
+            refusal=AlreadyInvited(details={"field": "email"}),
         )
         tx.audit(
             "user.invited",
@@ -430,11 +430,10 @@ def _accept_new(
     )
     actor = Principal(user_id=user_id, org_id=invitation.org_id)
     with transaction(actor) as tx:
-        tx.save(user, condition=User.pk.does_not_exist())
-        tx.save(
-            EmailClaim(pk=f"EMAIL#{invitation.email}", sk="EMAIL", user_id=user_id),
-            condition=EmailClaim.pk.does_not_exist(),
-            conflict=Conflict(
+        accounts.open_account(
+            tx,
+            user,
+            taken=Conflict(
                 "An account with this address was created meanwhile: accept with its password",
                 details={"field": "password"},
             ),
@@ -456,7 +455,7 @@ def _accepted_in(tx: Any, invitation: Invitation, user_id: str) -> None:
     tx.save(
         invitation,
         condition=Invitation.expires_at > invitation.accepted_at,
-        conflict=Conflict("This invitation has already been accepted: sign in instead"),
+        refusal=Conflict("This invitation has already been accepted: sign in instead"),
     )
     tx.delete(PendingInvitation(*_pending_key(invitation.org_id, invitation.email)))
     tx.audit("invitation.accepted", invitation, {"userId": user_id})

@@ -124,7 +124,7 @@ def _count_owners(tx: Transaction, org_id: str, delta: int, *, new_firm: bool = 
     if active_owners(org_id) + delta < 1:
         raise LastOwner()
     # the count must still allow it when the transaction commits, whatever ran meanwhile
-    tx.update(item, actions=actions, condition=ActiveOwners.active >= 1 - delta, conflict=LastOwner())
+    tx.update(item, actions=actions, condition=ActiveOwners.active >= 1 - delta, refusal=LastOwner())
 
 
 def record(
@@ -172,7 +172,7 @@ def join(
         invited_by=invited_by,
     )
     copy_account(membership, user)
-    tx.save(membership, condition=Membership.pk.does_not_exist(), conflict=AlreadyMember())
+    tx.save(membership, condition=Membership.pk.does_not_exist(), refusal=AlreadyMember())
     tx.save(
         UserOrganization(
             pk=f"USER#{user.id}", sk=f"ORG#{org_id}", org_id=org_id, user_id=user.id, roles=granted

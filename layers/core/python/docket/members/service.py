@@ -202,11 +202,10 @@ def add(principal: Principal, body: MemberIn) -> Added:
     if body.phone is not None:
         user.phone = body.phone
     with transaction(principal) as tx:
-        tx.save(user, condition=User.pk.does_not_exist())
-        tx.save(
-            EmailClaim(pk=f"EMAIL#{email}", sk="EMAIL", user_id=user_id),
-            condition=EmailClaim.pk.does_not_exist(),
-            conflict=Conflict("An account with this address was created meanwhile: invite it instead"),
+        accounts.open_account(
+            tx,
+            user,
+            taken=Conflict("An account with this address was created meanwhile: invite it instead"),
         )
         membership = memberships.join(tx, principal.org_id, user, [role.ref], invited_by=principal.user_id)
         tx.audit(
@@ -347,7 +346,7 @@ def _write_account(tx: Any, user: User, changes: dict[str, Any], *, previous_ema
         tx.save(
             EmailClaim(pk=f"EMAIL#{changes['email']}", sk="EMAIL", user_id=user.id),
             condition=EmailClaim.pk.does_not_exist(),
-            conflict=Conflict("This address belongs to another account", details={"field": "email"}),
+            refusal=Conflict("This address belongs to another account", details={"field": "email"}),
         )
         if previous_email:
             tx.delete(EmailClaim(pk=f"EMAIL#{previous_email}", sk="EMAIL"))

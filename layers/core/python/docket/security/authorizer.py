@@ -8,15 +8,21 @@ is the authorizer's identity source, `topology.websocket_identity_sources()`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import jwt
 
 from docket.errors import AuthenticationFailed
-from docket.security import browser
+from docket.security import browser, permissions
 from docket.security.principal import Principal
-from docket.security.tokens import verify_access_token
+from docket.security.tokens import (
+    PLATFORM_ADMIN,
+    PLATFORM_ADMIN_ROLE,
+    PLATFORM_ROLE_CLAIM,
+    verify_access_token,
+)
 from docket.topology import WEBSOCKET_TOKEN_PARAMETER
 
 
@@ -49,17 +55,53 @@ def principal_from_token(token: str) -> Principal:
     # every Docket access token belongs to a session; a revoked one is refused on the next call
     if not isinstance(session_id, str) or not session_id:
         raise AuthenticationFailed("Session is not active")
+    if PLATFORM_ROLE_CLAIM in claims:
+        return _platform_admin(claims, session_id)
     user_id, org_id = str(claims["sub"]), str(claims["custom:org_id"])
+    # a firm token on a platform session fails here too: that session names no organization
     session, current = standing.of_session(session_id, user_id, org_id)
     return Principal(
         user_id=user_id,
         org_id=org_id,
         roles=current.roles,
-        permissions=current.permissions,
+        permissions=_firm_grants(current.permissions),
         email=str(claims.get("username") or ""),
         auth_method="jwt",
         session_id=session.session_id,
         mfa_setup_required=bool(session.mfa_setup_required),
+    )
+
+
+def _firm_grants(grants: Iterable[str]) -> tuple[str, ...]:
+    """A firm session's grants, without any platform permission: those are held only through a
+    platform administrator's session, whatever a firm role or a token's scope says."""
+    platform = {str(p) for p in permissions.PLATFORM_PERMISSIONS}
+    return tuple(grant for grant in grants if grant not in platform)
+
+
+def _platform_admin(claims: dict[str, Any], session_id: str) -> Principal:
+    """A platform administrator: the session (read on every call, one consistent `GetItem`) must be
+    a live platform session of this token's subject, and the token a platform token; the platform
+    permissions come from the catalogue, not from the token's scope."""
+    from docket.identity import sessions
+
+    session = sessions.active(session_id)
+    if (
+        session is None
+        or session.platform_role != PLATFORM_ADMIN
+        or claims.get(PLATFORM_ROLE_CLAIM) != PLATFORM_ADMIN
+        or session.user_id != claims.get("sub")
+    ):
+        raise AuthenticationFailed()
+    return Principal(
+        user_id=str(claims["sub"]),
+        org_id="",
+        roles=(PLATFORM_ADMIN_ROLE,),
+        permissions=tuple(str(p) for p in permissions.PLATFORM_PERMISSIONS),
+        email=str(claims.get("username") or ""),
+        auth_method="jwt",
+        session_id=session.session_id,
+        platform=True,
     )
 
 
@@ -91,4 +133,8 @@ def authenticate_websocket(query: Mapping[str, str]) -> Principal:
     token = (query.get(WEBSOCKET_TOKEN_PARAMETER) or "").strip()
     if not token:
         raise AuthenticationFailed(f"Connect with ?{WEBSOCKET_TOKEN_PARAMETER}=<access token>")
-    return principal_from_token(token)
+    principal = principal_from_token(token)
+    if principal.platform:
+        # connections live in a firm's partition and receive its events: administrators have none
+        raise AuthenticationFailed("Platform administrators have no WebSocket connection")
+    return principal

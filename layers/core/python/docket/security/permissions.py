@@ -148,6 +148,8 @@ PLATFORM_LAW = _declare("platform:law", "Manage the platform-wide law library", 
 
 CATALOGUE: dict[str, Permission] = {p.name: p for p in _DECLARED}
 FIRM_PERMISSIONS: tuple[Permission, ...] = tuple(p for p in _DECLARED if p.scope is Scope.FIRM)
+#: What a platform administrator's session holds (the authorizer gives them; no firm role can).
+PLATFORM_PERMISSIONS: tuple[Permission, ...] = tuple(p for p in _DECLARED if p.scope is Scope.PLATFORM)
 RESOURCES: frozenset[str] = frozenset(p.resource for p in _DECLARED)
 
 #: Seed 001's verbs (`users.view`) in the catalogue's actions.

@@ -39,6 +39,8 @@ class Principal:
     session_id: str = ""
     #: the organization requires MFA and the user has none yet: only enrolment routes are open
     mfa_setup_required: bool = False
+    #: a platform administrator (seed 002's `/admin`): acts outside every firm (`org_id` is empty)
+    platform: bool = False
     #: the request this principal acts in (the resolver sets it; not part of the authorizer context)
     origin: Origin = field(default=NO_ORIGIN, compare=False)
 
@@ -56,6 +58,7 @@ class Principal:
             "authMethod": self.auth_method,
             "sessionId": self.session_id,
             "mfaSetupRequired": "true" if self.mfa_setup_required else "false",
+            "platform": "true" if self.platform else "false",
         }
 
     @classmethod
@@ -75,6 +78,7 @@ class Principal:
             auth_method=str(context.get("authMethod") or "jwt"),
             session_id=str(context.get("sessionId") or ""),
             mfa_setup_required=str(context.get("mfaSetupRequired") or "").lower() == "true",
+            platform=str(context.get("platform") or "").lower() == "true",
         )
 
     @classmethod

@@ -22,6 +22,11 @@ from docket.settings import get_settings
 ACCESS_TOKEN_TTL_S = 15 * 60
 CLIENT_ID = "docket-api"
 _LEEWAY_S = 30
+#: the claim of a platform administrator's token, which carries no `custom:org_id` (no firm)
+PLATFORM_ROLE_CLAIM = "custom:platform_role"
+PLATFORM_ADMIN = "admin"
+#: the role (`cognito:groups`) of a platform administrator's session: no firm role has this name
+PLATFORM_ADMIN_ROLE = "platform-admin"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class TokenClaims:
     roles: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
     session_id: str = ""
+    #: `admin` for a platform administrator's session (then `org_id` is empty)
+    platform_role: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -51,7 +58,6 @@ def issue_access_token(claims: TokenClaims, *, ttl_s: int = ACCESS_TOKEN_TTL_S) 
         "scope": " ".join(claims.permissions),
         "username": claims.email or claims.user_id,
         "cognito:groups": list(claims.roles),
-        "custom:org_id": claims.org_id,
         "jti": new_id("tok"),
         "auth_time": issued,
         "iat": issued,
@@ -59,6 +65,10 @@ def issue_access_token(claims: TokenClaims, *, ttl_s: int = ACCESS_TOKEN_TTL_S) 
         "exp": issued + ttl_s,
         **claims.extra,
     }
+    if claims.platform_role:
+        payload[PLATFORM_ROLE_CLAIM] = claims.platform_role
+    else:
+        payload["custom:org_id"] = claims.org_id
     if claims.session_id:
         payload["sid"] = claims.session_id
     return jwt.encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid})
@@ -85,6 +95,11 @@ def verify_access_token(token: str) -> dict[str, Any]:
         raise AuthenticationFailed() from exc
     if claims.get("token_use") != "access" or claims.get("client_id") != CLIENT_ID:
         raise AuthenticationFailed()
-    if not isinstance(claims.get("custom:org_id"), str):
+    platform = claims.get(PLATFORM_ROLE_CLAIM)
+    if platform is not None:
+        # a platform administrator's token names no firm, and a firm token no platform role
+        if platform != PLATFORM_ADMIN or "custom:org_id" in claims:
+            raise AuthenticationFailed()
+    elif not isinstance(claims.get("custom:org_id"), str):
         raise AuthenticationFailed()
     return claims
