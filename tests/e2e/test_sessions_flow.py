@@ -99,12 +99,14 @@ def test_password_change_and_settings_through_the_directory(api: httpx.Client) -
         "/organizations/me/settings", json={"settings": {"requireMfa": False}}, headers=bearer(here)
     )
     assert settings.status_code == 200, settings.text
-    assert settings.json()["data"] == {
-        "organizationId": registered["organizationId"],
-        "settings": {"requireMfa": False},
-    }
-    # the rest of the directory is not served yet
-    assert api.get("/organizations/me", headers=bearer(here)).status_code == 404
+    # the answer is every setting, the one sent as sent
+    answered = settings.json()["data"]
+    assert answered["organizationId"] == registered["organizationId"]
+    assert answered["settings"]["requireMfa"] is False
+    assert {"timeZone", "currency", "defaultBillingRate"} <= set(answered["settings"])
+    firm = api.get("/organizations/me", headers=bearer(here))
+    assert firm.status_code == 200, firm.text
+    assert firm.json()["data"]["settings"] == answered["settings"]
 
 
 def test_the_token_endpoint_refuses_in_rfc_6749_shape(emulator: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,15 @@ from docket.identity import accounts, roles, sessions
 
 PASSWORD = "Correct-Horse-42"
 Mailbox = Callable[..., list[dict[str, Any]]]
+
+
+#: how long before its expiry a member's access token is replaced
+TOKEN_MARGIN_S = 120
+
+
+def _expires_within(token: str, seconds: float) -> bool:
+    expires = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    return isinstance(expires, int | float) and expires - time.time() < seconds
 
 
 @dataclass
@@ -38,6 +48,10 @@ class Member:
 
     @property
     def headers(self) -> dict[str, str]:
+        # a module's checks outlast an access token (15 minutes): sign in again, as a client would
+        # refresh, before it expires rather than let a long run turn into 401s
+        if _expires_within(self.token, TOKEN_MARGIN_S):
+            self.token, self.session_id = self.new_session()
         return {"Authorization": f"Bearer {self.token}"}
 
     def new_session(self) -> tuple[str, str]:

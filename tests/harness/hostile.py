@@ -19,7 +19,7 @@ route's own shape such as RFC 6749's on `/auth/token`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -48,10 +48,41 @@ class Shape:
     path: dict[str, str] = field(default_factory=dict)
     #: the spec says the request is invalid: it must be refused (4xx)
     refuse: bool = False
+    #: what refuses it, when it is refused: the schema it breaks (canonical JSON), or "" for the
+    #: request's framing, which the shared body reader refuses before any model
+    refused_by: str = ""
+    #: the shape's kind without the field or parameter it targets ("null field", "1e400 in query")
+    kind: str = ""
 
 
-def _body(name: str, content: bytes | None, content_type: str, *, refuse: bool) -> Shape:
-    return Shape(name, replaces_body=True, content=content, content_type=content_type, refuse=refuse)
+def _body(
+    name: str, content: bytes | None, content_type: str, *, refuse: bool, refused_by: str = ""
+) -> Shape:
+    return Shape(
+        name,
+        replaces_body=True,
+        content=content,
+        content_type=content_type,
+        refuse=refuse,
+        refused_by=refused_by,
+    )
+
+
+#: schema keywords that only annotate: two schemas differing in them refuse the same values
+_ANNOTATIONS = frozenset({"title", "description", "examples", "example", "default"})
+
+
+def _refusing(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _refusing(v) for k, v in schema.items() if k not in _ANNOTATIONS}
+    if isinstance(schema, list):
+        return [_refusing(v) for v in schema]
+    return schema
+
+
+def _canonical(schema: Any) -> str:
+    """What a schema refuses, spelled one way."""
+    return json.dumps(_refusing(schema), sort_keys=True, separators=(",", ":"))
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -62,23 +93,29 @@ def _body_shapes(operation: Operation, base: Any) -> list[Shape]:
     schema = operation.body_schema or {}
     fields = list(schema.get("properties", {}))
 
-    def shape(name: str, content: bytes) -> Shape:
+    model = _canonical(schema)
+
+    def shape(
+        name: str, content: bytes, *, framing: bool = False, field: str | None = None, kind: str = ""
+    ) -> Shape:
         # judged as the function receives it: a duplicate key counts as the last one (Python's
         # parser), bytes that are not UTF-8 arrive as U+FFFD (API Gateway passes text bodies so)
         received = json.loads(content.decode("utf-8", errors="replace"))
-        return _body(name, content, JSON, refuse=not operation.body_valid(received))
+        refused_by = "" if framing else field or model
+        refuse = not operation.body_valid(received)
+        return replace(_body(name, content, JSON, refuse=refuse, refused_by=refused_by), kind=kind or name)
 
     deep = '{"x":' * DEPTH + "1" + "}" * DEPTH
     key = (fields[0] if fields else "x").encode()
     shapes = [
         _body(f"nesting {DEPTH} deep", deep.encode(), JSON, refuse=True),
-        _body("no body", None, JSON, refuse=operation.body_required),
+        _body("no body", None, JSON, refuse=operation.body_required, refused_by=model),
         shape("invalid UTF-8", b'{"' + key + b'": "' + INVALID_UTF8 + b'"}'),
-        shape("array of the body", _json_bytes([base])),
-        shape("array of two bodies", _json_bytes([base, base])),
-        shape("string body", _json_bytes("text")),
-        shape("number body", _json_bytes(1)),
-        shape("true body", _json_bytes(True)),
+        shape("array of the body", _json_bytes([base]), framing=True),
+        shape("array of two bodies", _json_bytes([base, base]), framing=True),
+        shape("string body", _json_bytes("text"), framing=True),
+        shape("number body", _json_bytes(1), framing=True),
+        shape("true body", _json_bytes(True), framing=True),
         shape("every field null", _json_bytes(dict.fromkeys(fields))),
     ]
     if fields:
@@ -89,11 +126,28 @@ def _body_shapes(operation: Operation, base: Any) -> list[Shape]:
     for name in fields:
         others = {k: v for k, v in base.items() if k != name}
         prefix = _json_bytes(others)[:-1].decode() + (", " if others else "")
+        # a value the field's own schema refuses is refused by that schema, whatever the model
+        field_schema = _canonical(operation.spec.resolve(schema["properties"][name]))
         shapes += [
-            shape(f"null {name}", _json_bytes({**base, name: None})),
-            shape(f"{NON_ASCII} in {name}", _json_bytes({**base, name: NON_ASCII})),
-            shape(f"{HUGE_EXPONENT} in {name}", f'{prefix}"{name}": {HUGE_EXPONENT}}}'.encode()),
-            shape(f"10**400 in {name}", f'{prefix}"{name}": {HUGE_INTEGER}}}'.encode()),
+            shape(f"null {name}", _json_bytes({**base, name: None}), field=field_schema, kind="null field"),
+            shape(
+                f"{NON_ASCII} in {name}",
+                _json_bytes({**base, name: NON_ASCII}),
+                field=field_schema,
+                kind=f"{NON_ASCII} in a field",
+            ),
+            shape(
+                f"{HUGE_EXPONENT} in {name}",
+                f'{prefix}"{name}": {HUGE_EXPONENT}}}'.encode(),
+                field=field_schema,
+                kind=f"{HUGE_EXPONENT} in a field",
+            ),
+            shape(
+                f"10**400 in {name}",
+                f'{prefix}"{name}": {HUGE_INTEGER}}}'.encode(),
+                field=field_schema,
+                kind="10**400 in a field",
+            ),
         ]
     return shapes
 
@@ -102,16 +156,18 @@ def _form_shapes(operation: Operation, base: dict[str, str]) -> list[Shape]:
     schema = operation.body_schema or {}
     fields = list(schema.get("properties", {}))
 
+    model = _canonical(schema)
+
     def shape(name: str, values: dict[str, str], content: bytes | None = None) -> Shape:
         content = urlencode(values).encode() if content is None else content
-        return _body(name, content, FORM, refuse=not operation.body_valid(values))
+        return _body(name, content, FORM, refuse=not operation.body_valid(values), refused_by=model)
 
     last = fields[-1] if fields else "x"
     with_bad_bytes = urlencode({k: v for k, v in base.items() if k != last}).encode() + f"&{last}=".encode()
     shapes = [
         _body("JSON body instead of a form", _json_bytes(base), JSON, refuse=True),
         shape("invalid UTF-8", {**base, last: "\ufffd\ufffd\ufffd"}, with_bad_bytes + INVALID_UTF8),
-        _body("no body", None, FORM, refuse=operation.body_required),
+        _body("no body", None, FORM, refuse=operation.body_required, refused_by=model),
     ]
     for name in fields:
         shapes += [
@@ -132,10 +188,16 @@ def _parameter_shapes(operation: Operation) -> list[Shape]:
         for label, value in values.items():
             name = f"{label} in {parameter.location} {parameter.name}"
             refuse = not parameter.valid(operation.spec, value)
+            schema = _canonical(operation.spec.at(f"{parameter.pointer}/schema"))
+            kind = f"{label} in {parameter.location}"
             if parameter.location == "query":
-                shapes.append(Shape(name, query={parameter.name: value}, refuse=refuse))
+                shapes.append(
+                    Shape(name, query={parameter.name: value}, refuse=refuse, refused_by=schema, kind=kind)
+                )
             else:
-                shapes.append(Shape(name, path={parameter.name: value}, refuse=refuse))
+                shapes.append(
+                    Shape(name, path={parameter.name: value}, refuse=refuse, refused_by=schema, kind=kind)
+                )
     return shapes
 
 
@@ -158,6 +220,32 @@ def shapes_of(operation: Operation, bodies: dict[str, Any] | None = None) -> lis
     elif operation.media_type == FORM:
         found = _form_shapes(operation, base or {}) + found
     return found
+
+
+def representative_shapes(operations: list[Operation]) -> list[tuple[Operation, Shape]]:
+    """Every shape of every operation, except refusals that repeat one already listed: a shape the
+    spec refuses is stopped before the route's own code — by the shared body reader (its framing)
+    or by the validation of the schema it breaks — so the same shape breaking the same schema in
+    the same function takes the same path however many routes declare it (the pagination
+    parameters of every list, the framing shapes of every body). Shapes the spec accepts reach the
+    route's logic and are kept for every operation."""
+    from docket import topology
+
+    seen: set[tuple[str, ...]] = set()
+    chosen: list[tuple[Operation, Shape]] = []
+    for operation in operations:
+        found = topology.match(
+            operation.method, operation.fill(dict.fromkeys(operation.path_parameters, "x"))
+        )
+        function = found.group.name if found else operation.label
+        for shape in shapes_of(operation):
+            if shape.refuse:
+                key = (function, shape.content_type or "", shape.kind or shape.name, shape.refused_by)
+                if key in seen:
+                    continue
+                seen.add(key)
+            chosen.append((operation, shape))
+    return chosen
 
 
 def shape_named(operation: Operation, name: str, bodies: dict[str, Any] | None = None) -> Shape:
