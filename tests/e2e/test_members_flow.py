@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from docket.identity import accounts, passwords
+from infra.local.server import Emulator
 from tests.harness.firms import INVITED, PASSWORD, invitation_token, log_in, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -130,3 +132,249 @@ def test_an_invited_attorney_joins_is_narrowed_to_a_custom_role_and_is_revoked(
     assert [m["id"] for m in listed] == [attorney_id]
     [entry] = audit_actions(api, owner_auth, "member.revoked")
     assert "Left the firm" in str(entry)
+
+
+# --- the seeds' requests, as printed ----------------------------------------------------------------
+
+
+def printed(
+    emulator: Emulator,
+    base: str,
+    method: str,
+    path: str,
+    auth: dict[str, str] | None,
+    body: str | None = None,
+) -> httpx.Response:
+    """A request as a seed prints it: its `Authorization` header when it has one, and `Content-Type:
+    application/json` with the body when there is one (nothing else)."""
+    headers = dict(auth or {})
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return httpx.request(
+        method,
+        f"{emulator.base_url}{base}{path}",
+        headers=headers,
+        content=body.encode() if body is not None else None,
+        timeout=20,
+    )
+
+
+def added(api: httpx.Client, auth: dict[str, str], email: str, name: str, role: str) -> str:
+    """A member the firm adds (no password: they choose theirs from the welcome mail): their id."""
+    reply = api.post("/users", json={"email": email, "name": name, "role": role}, headers=auth)
+    assert reply.status_code == 201, reply.text
+    return str(reply.json()["data"]["id"])
+
+
+def welcome_mails(mailbox: Mailbox, to: str) -> list[dict[str, Any]]:
+    return [m for m in mailbox(to=to) if m["subject"].startswith("Welcome to")]
+
+
+SEED_000_MEMBER = (
+    '{\n  "email": "newuser@example.com",\n  "name": "Jane Smith",\n  "role": "paralegal",\n'
+    '  "phone": "+91-9876543210",\n  "password": "password123"\n}'
+)
+
+
+def test_seed_000_member_requests_as_printed(emulator: Emulator, api: httpx.Client, mailbox: Mailbox) -> None:
+    # Given a firm's owner and a member they added
+    owner_id, _, auth = owner(api, mailbox, "seed000-users")
+    member_id = added(api, auth, f"jane-{secrets.token_hex(3)}@seed000.example", "Jane Smith", "paralegal")
+
+    # When seed 000's client lists the users (no query: page 1 of 20)
+    listed = printed(emulator, "/v1", "GET", "/users", auth)
+    # Then it gets seed 000's shape
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["success"] is True
+    assert [u["id"] for u in body["data"]["users"]] == [member_id, owner_id]  # newest first
+    assert {"id", "email", "name", "role", "status", "createdAt"} <= set(body["data"]["users"][0])
+    assert (body["data"]["users"][0]["name"], body["data"]["users"][0]["role"]) == ("Jane Smith", "paralegal")
+    assert body["data"]["pagination"]["limit"] == 20
+
+    # When it creates seed 000's user as printed: "password123" is a temporary password the strength
+    # policy refuses (a common password), so the contract is answered with a 400 naming the field
+    welcomed = len(welcome_mails(mailbox, "newuser@example.com"))
+    refused = printed(emulator, "/v1", "POST", "/users", auth, SEED_000_MEMBER)
+    assert refused.status_code == 400, refused.text
+    assert {d["field"] for d in refused.json()["error"]["details"]} == {"password"}
+    # and nothing was created, nobody was mailed
+    after = printed(emulator, "/v1", "GET", "/users", auth).json()["data"]["users"]
+    assert [u["id"] for u in after] == [member_id, owner_id]
+    assert len(welcome_mails(mailbox, "newuser@example.com")) == welcomed
+    # the same request with a temporary password the policy accepts adds the member
+    strong = SEED_000_MEMBER.replace("newuser@example.com", f"jane-{secrets.token_hex(3)}@seed000.example")
+    created = printed(
+        emulator, "/v1", "POST", "/users", auth, strong.replace("password123", "Temporary-Pass-71")
+    )
+    assert created.status_code == 201, created.text
+    assert (created.json()["data"]["phone"], created.json()["data"]["passwordPending"]) == (
+        "+91-9876543210",
+        True,
+    )
+
+    # When it reads, updates (seed 000 prints the PUT with no body) and deletes the member by id
+    read = printed(emulator, "/v1", "GET", f"/users/{member_id}", auth)
+    unchanged = printed(emulator, "/v1", "PUT", f"/users/{member_id}", auth)
+    deleted = printed(emulator, "/v1", "DELETE", f"/users/{member_id}", auth)
+    # Then each answers: the member with its ETag, the bodiless PUT changing nothing (same version)
+    assert read.status_code == 200, read.text
+    assert read.json()["data"]["id"] == member_id
+    assert unchanged.status_code == 200, unchanged.text
+    assert unchanged.json()["data"] == read.json()["data"]
+    assert unchanged.headers["ETag"] == read.headers["ETag"] == '"v1"'
+    assert deleted.status_code == 200, deleted.text
+    # and the member is gone from the firm
+    assert printed(emulator, "/v1", "GET", f"/users/{member_id}", auth).status_code == 404
+
+
+SEED_001_ADMIN_UPDATE = (
+    '{\n  "first_name": "John",\n  "last_name": "Doe",\n  "email": "newemail@example.com",\n'
+    '  "status": "active"\n}'
+)
+SEED_001_INVITATION = '{\n  "email": "newuser@example.com",\n  "role_id": 2\n}'
+
+
+def _seed_001_password_on_existing_account(email: str) -> bool:
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        return False
+    user.update(actions=[accounts.User.password_hash.set(passwords.hash_password("SecurePassword123!"))])
+    return True
+
+
+SEED_001_ACCEPT = '{\n  "first_name": "Jane",\n  "last_name": "Doe",\n  "password": "SecurePassword123!"\n}'
+
+
+def test_seed_001_user_requests_as_printed(emulator: Emulator, api: httpx.Client, mailbox: Mailbox) -> None:
+    # Given a firm's owner, a John the firm added (no password chosen yet) and another member
+    _, org_id, auth = owner(api, mailbox, "seed001-users")
+    john = added(api, auth, f"john-{secrets.token_hex(3)}@seed001.example", "John Smith", "staff")
+    added(api, auth, f"mary-{secrets.token_hex(3)}@seed001.example", "Mary Major", "staff")
+
+    # When seed 001's client lists the organization's users as printed
+    listed = printed(emulator, "/api/v1", "GET", "/users?page=1&limit=10&search=john", auth)
+    # Then it finds John, on page 1 of 10
+    assert listed.status_code == 200, listed.text
+    assert [u["id"] for u in listed.json()["data"]["users"]] == [john]
+    assert {k: listed.json()["data"]["pagination"][k] for k in ("page", "limit", "total")} == {
+        "page": 1,
+        "limit": 10,
+        "total": 1,
+    }
+
+    # When it reads John, then updates him as an administrator (seed 001's body)
+    read = printed(emulator, "/api/v1", "GET", f"/users/{john}", auth)
+    updated = printed(emulator, "/api/v1", "PUT", f"/users/{john}", auth, SEED_001_ADMIN_UPDATE)
+    # Then John is John Doe at the new address (an account the firm made, whose owner has not chosen
+    # a password yet), and the new address gets a new welcome link
+    assert read.status_code == 200, read.text
+    assert updated.status_code == 200, updated.text
+    data = updated.json()["data"]
+    assert (data["firstName"], data["lastName"], data["email"], data["status"]) == (
+        "John",
+        "Doe",
+        "newemail@example.com",
+        "active",
+    )
+    assert data["version"] == read.json()["data"]["version"] + 1
+    assert welcome_mails(mailbox, "newemail@example.com")
+
+    # When a member who chose seed 001's old password changes it as printed
+    invitee = f"pat-{secrets.token_hex(3)}@seed001.example"
+    assert api.post("/invitations", json={"email": invitee, "role": "staff"}, headers=auth).status_code == 201
+    joined = api.post(
+        f"/invitations/accept/{invitation_token(mailbox, invitee)}",
+        json={"firstName": "Pat", "lastName": "Member", "password": "OldPassword123!"},
+    )
+    assert joined.status_code == 200, joined.text
+    pat = bearer(joined.json()["data"]["session"]["accessToken"])
+    changed = printed(
+        emulator,
+        "/api/v1",
+        "PUT",
+        "/users/me/change-password",
+        pat,
+        '{\n  "current_password": "OldPassword123!",\n  "new_password": "NewPassword123!"\n}',
+    )
+    # Then the new password signs them in, and the old one no longer does
+    assert changed.status_code == 200, changed.text
+    signed = {"email": invitee, "organizationId": org_id}
+    assert api.post("/auth/login", json={**signed, "password": "NewPassword123!"}).status_code == 200
+    assert api.post("/auth/login", json={**signed, "password": "OldPassword123!"}).status_code == 401
+
+    # When it revokes John's access as printed
+    revoked = printed(
+        emulator, "/api/v1", "POST", f"/users/{john}/revoke", auth, '{\n  "reason": "Violation of terms"\n}'
+    )
+    # Then John is revoked, with the reason
+    assert revoked.status_code == 200, revoked.text
+    assert (revoked.json()["data"]["status"], revoked.json()["data"]["revokedReason"]) == (
+        "revoked",
+        "Violation of terms",
+    )
+
+
+def test_seed_001_invitation_requests_as_printed(
+    emulator: Emulator, api: httpx.Client, mailbox: Mailbox
+) -> None:
+    # Given a firm's owner
+    _, org_id, auth = owner(api, mailbox, "seed001-invitations")
+    # (the emulator is shared by the session's tests: should one have made an account for seed 001's
+    # address, it is given the password of seed 001's body, as an account of that person would have)
+    existed = _seed_001_password_on_existing_account("newuser@example.com")
+
+    # When seed 001's client invites newuser@example.com with role 2, and lists the invitations
+    sent = printed(emulator, "/api/v1", "POST", "/invitations", auth, SEED_001_INVITATION)
+    listed = printed(emulator, "/api/v1", "GET", "/invitations?page=1&limit=10", auth)
+    # Then the invitation is pending, for an administrator, and listed
+    assert sent.status_code == 201, sent.text
+    invitation = sent.json()["data"]
+    assert (invitation["email"], invitation["role"]["number"], invitation["status"]) == (
+        "newuser@example.com",
+        2,
+        "pending",
+    )
+    assert listed.status_code == 200, listed.text
+    assert [i["id"] for i in listed.json()["data"]["invitations"]] == [invitation["id"]]
+    assert listed.json()["data"]["pagination"]["page"] == 1
+
+    # When the invitee opens the mail's token and accepts it with seed 001's body (no Authorization)
+    token = invitation_token(mailbox, "newuser@example.com")
+    seen = printed(emulator, "/api/v1", "GET", f"/invitations/token/{token}", None)
+    accepted = printed(emulator, "/api/v1", "POST", f"/invitations/accept/{token}", None, SEED_001_ACCEPT)
+    # Then they see the firm and the role, and join as its administrator
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["data"]["role"]["slug"] == "admin"
+    assert accepted.status_code == 200, accepted.text
+    joined = accepted.json()["data"]
+    assert (joined["organization"]["id"], joined["user"]["roles"], joined["user"]["name"]) == (
+        org_id,
+        ["admin"],
+        "Jane Doe",
+    )
+    # a new account is signed in at once; one that existed (another test of this emulator made it)
+    # proved itself with its password and signs in as usual
+    assert (joined["session"] is None) == existed
+
+    # When the firm invites someone else and seed 001's client deletes that invitation
+    other = api.post(
+        "/invitations",
+        json={"email": f"other-{secrets.token_hex(3)}@seed001.example", "role_id": 5},
+        headers=auth,
+    ).json()["data"]
+    deleted = printed(emulator, "/api/v1", "DELETE", f"/invitations/{other['id']}", auth)
+    # Then it is withdrawn, and its token stops working
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json()["data"]["status"] == "revoked"
+    withdrawn = invitation_token(mailbox, other["email"])
+    assert (
+        printed(emulator, "/api/v1", "GET", f"/invitations/token/{withdrawn}", None).json()["data"]["status"]
+        == "revoked"
+    )
+    assert (
+        printed(
+            emulator, "/api/v1", "POST", f"/invitations/accept/{withdrawn}", None, SEED_001_ACCEPT
+        ).status_code
+        == 410
+    )
