@@ -378,3 +378,167 @@ def test_seed_001_invitation_requests_as_printed(
         ).status_code
         == 410
     )
+
+
+# --- privilege escalation through the members' routes ------------------------------------------------
+
+
+def invited(
+    api: httpx.Client, mailbox: Mailbox, auth: dict[str, str], role: str
+) -> tuple[str, dict[str, str]]:
+    """Someone invited with `role` (a system role's slug or a custom role's id) who accepts, creating
+    their account: `(user id, headers of their session)`."""
+    email = f"member-{secrets.token_hex(4)}@escalation.example"
+    sent = api.post("/invitations", json={"email": email, "roleId": role}, headers=auth)
+    assert sent.status_code == 201, sent.text
+    accepted = api.post(
+        f"/invitations/accept/{invitation_token(mailbox, email)}",
+        json={"firstName": "Member", "lastName": "Escalation", "password": PASSWORD},
+    )
+    assert accepted.status_code == 200, accepted.text
+    data = accepted.json()["data"]
+    return str(data["user"]["id"]), bearer(data["session"]["accessToken"])
+
+
+def custom_role(api: httpx.Client, auth: dict[str, str], name: str, grants: list[str]) -> str:
+    created = api.post("/roles", json={"name": name, "permissions": grants}, headers=auth)
+    assert created.status_code == 201, created.text
+    return str(created.json()["data"]["id"])
+
+
+def test_nobody_promotes_themselves_through_their_own_member(api: httpx.Client, mailbox: Mailbox) -> None:
+    # Given an office manager (members and roles, no case rights beyond reading) and an administrator
+    owner_id, _, auth = owner(api, mailbox, "self-promotion")
+    grants = ["users:read", "users:write", "roles:read", "roles:write", "cases:read"]
+    manager_role = custom_role(api, auth, "Office manager", grants)
+    manager_id, manager = invited(api, mailbox, auth, manager_role)
+    admin_id, admin = invited(api, mailbox, auth, "admin")
+
+    attempts = {
+        "manager makes themselves owner": (manager, manager_id, {"role": "owner"}),
+        "manager makes themselves admin": (manager, manager_id, {"role": "admin"}),
+        "manager makes themselves admin by number": (manager, manager_id, {"roleId": 2}),
+        "manager makes themselves attorney": (manager, manager_id, {"role": "attorney"}),
+        "admin makes themselves owner": (admin, admin_id, {"role": "owner"}),
+        "admin makes themselves owner by number": (admin, admin_id, {"role_id": 1}),
+        "manager demotes the owner": (manager, owner_id, {"role": "staff"}),
+        "admin suspends the owner": (admin, owner_id, {"status": "inactive"}),
+    }
+    for attempt, (headers, target, body) in attempts.items():
+        # When each tries it
+        reply = api.put(f"/users/{target}", json=body, headers=headers)
+        # Then it is refused, saying why
+        assert reply.status_code == 403, (attempt, reply.text)
+        assert reply.json()["error"]["code"] == "AUTHORIZATION_FAILED", attempt
+    # and neither can remove or revoke the owner
+    for headers in (manager, admin):
+        assert api.delete(f"/users/{owner_id}", headers=headers).status_code == 403
+        revoke = api.post(f"/users/{owner_id}/revoke", json={"reason": "coup"}, headers=headers)
+        assert revoke.status_code == 403, revoke.text
+    # nor may anyone revoke themselves (another administrator must)
+    assert api.post(f"/users/{admin_id}/revoke", json={"reason": "me"}, headers=admin).status_code == 403
+    # and everyone holds what they held
+    roles = {m["id"]: m["roles"] for m in api.get("/users", headers=auth).json()["data"]["users"]}
+    assert roles == {owner_id: ["owner"], manager_id: [manager_role], admin_id: ["admin"]}
+    # while what is within their grants works: the manager promotes a case reader to office manager
+    reader_id, _ = invited(api, mailbox, auth, custom_role(api, auth, "Case reader", ["cases:read"]))
+    promoted = api.put(f"/users/{reader_id}", json={"role": manager_role}, headers=manager)
+    assert promoted.status_code == 200, promoted.text
+    assert promoted.json()["data"]["roles"] == [manager_role]
+
+
+def test_the_last_owner_cannot_be_demoted_suspended_revoked_or_removed(
+    api: httpx.Client, mailbox: Mailbox
+) -> None:
+    # Given a firm's only owner, and a partner whose custom role grants everything (so they may act
+    # on an owner: nothing the owner holds is beyond them)
+    owner_id, _, auth = owner(api, mailbox, "last-owner")
+    partner_role = custom_role(api, auth, "Partner", ["*"])
+    _, partner = invited(api, mailbox, auth, partner_role)
+    path = f"/users/{owner_id}"
+    attempts = {
+        "the owner demotes themselves": lambda: api.put(path, json={"role": "admin"}, headers=auth),
+        "the owner suspends themselves": lambda: api.put(path, json={"status": "inactive"}, headers=auth),
+        "the owner removes themselves": lambda: api.delete(path, headers=auth),
+        "the partner demotes the owner": lambda: api.put(path, json={"role": partner_role}, headers=partner),
+        "the partner suspends the owner": lambda: api.put(path, json={"status": "inactive"}, headers=partner),
+        "the partner revokes the owner": lambda: api.post(
+            f"{path}/revoke", json={"reason": "takeover"}, headers=partner
+        ),
+        "the partner removes the owner": lambda: api.delete(path, headers=partner),
+    }
+    for attempt, send in attempts.items():
+        # When each is tried
+        reply = send()
+        # Then it is a 409 that says why
+        assert reply.status_code == 409, (attempt, reply.text)
+        error = reply.json()["error"]
+        assert error["details"] == {"reason": "last_owner"}, attempt
+        assert "at least one active owner" in error["message"], attempt
+    # and the owner is as they were
+    read = api.get(path, headers=auth).json()["data"]
+    assert (read["roles"], read["status"], read["version"]) == (["owner"], "active", 1)
+    # Once the partner is made an owner too, the first owner may step down
+    partner_id = next(
+        m["id"] for m in api.get("/users", headers=auth).json()["data"]["users"] if m["id"] != owner_id
+    )
+    assert api.put(f"/users/{partner_id}", json={"role": "owner"}, headers=auth).status_code == 200
+    stepped = api.put(path, json={"role": "admin"}, headers=auth)
+    assert stepped.status_code == 200, stepped.text
+
+
+PROTECTED = {
+    "orgId": "org_other",
+    "ownerId": "usr_other",
+    "version": 7,
+    "createdAt": "2020-01-01T00:00:00Z",
+    "updatedAt": "2020-01-01T00:00:00Z",
+    "memberCount": 99,
+}
+
+
+def test_protected_fields_are_refused_on_members_and_invitations(api: httpx.Client, mailbox: Mailbox) -> None:
+    # Given a firm's owner and a member
+    _, _, auth = owner(api, mailbox, "mass-assignment")
+    member_id, _ = invited(api, mailbox, auth, "staff")
+    before = api.get(f"/users/{member_id}", headers=auth).json()["data"]
+    email = f"mass-{secrets.token_hex(3)}@escalation.example"
+    writes = {
+        "POST /users": lambda extra: api.post(
+            "/users", json={"email": email, "name": "Mass Assigned", "role": "staff", **extra}, headers=auth
+        ),
+        "PUT /users/{id}": lambda extra: api.put(
+            f"/users/{member_id}", json={"role": "paralegal", **extra}, headers=auth
+        ),
+        "POST /invitations": lambda extra: api.post(
+            "/invitations", json={"email": email, "roleId": "staff", **extra}, headers=auth
+        ),
+    }
+    extras = {
+        **PROTECTED,
+        "status": "accepted",
+        "expiresAt": "2099-01-01T00:00:00Z",
+        "invitedBy": "usr_other",
+        "tokenHash": "0" * 64,
+        "roles": ["owner"],
+        "passwordPending": False,
+    }
+    for route, send in writes.items():
+        for name, value in extras.items():
+            if route == "PUT /users/{id}" and name == "status":
+                continue  # a member's status is theirs to change (active/inactive): not protected there
+            # When a protected field rides along
+            reply = send({name: value})
+            # Then the write is a 400 naming it
+            assert reply.status_code == 400, (route, name, reply.text)
+            assert name in [d["field"] for d in reply.json()["error"]["details"]], (route, name)
+    # and nothing changed: no member, no invitation, the member as they were
+    assert email not in api.get("/users", headers=auth).text
+    assert email not in api.get("/invitations", headers=auth).text
+    after = api.get(f"/users/{member_id}", headers=auth).json()["data"]
+    assert after == before
+    assert (after["roles"], after["version"]) == (["staff"], 1)
+    # and a status the route does not set (revoking takes a reason: POST /users/{id}/revoke) is refused
+    revoked = api.put(f"/users/{member_id}", json={"status": "revoked"}, headers=auth)
+    assert revoked.status_code == 400, revoked.text
+    assert [d["field"] for d in revoked.json()["error"]["details"]] == ["status"]
