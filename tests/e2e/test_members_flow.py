@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from docket.identity import accounts, passwords
 from infra.local.server import Emulator
+from tests.e2e.support import Socket
 from tests.harness.firms import INVITED, PASSWORD, invitation_token, log_in, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +43,7 @@ def audit_actions(api: httpx.Client, headers: dict[str, str], action: str) -> li
 
 
 def test_an_invited_attorney_joins_is_narrowed_to_a_custom_role_and_is_revoked(
-    api: httpx.Client, mailbox: Mailbox
+    api: httpx.Client, mailbox: Mailbox, ws_connect: Callable[..., AbstractContextManager[Socket]]
 ) -> None:
     # Given a firm's owner
     _, org_id, owner_auth = owner(api, mailbox, "flow-owner")
@@ -84,9 +86,18 @@ def test_an_invited_attorney_joins_is_narrowed_to_a_custom_role_and_is_revoked(
     role = api.post("/roles", json={"name": "Case reader", "permissions": ["cases:read"]}, headers=owner_auth)
     assert role.status_code == 201, role.text
     role_id = role.json()["data"]["id"]
-    assigned = api.put(f"/users/{attorney_id}", json={"role": role_id}, headers=owner_auth)
-    assert assigned.status_code == 200, assigned.text
-    assert assigned.json()["data"]["roles"] == [role_id]
+    with ws_connect(session["accessToken"]) as socket:
+        socket.ping()
+        assigned = api.put(f"/users/{attorney_id}", json={"role": role_id}, headers=owner_auth)
+        assert assigned.status_code == 200, assigned.text
+        assert assigned.json()["data"]["roles"] == [role_id]
+        # (and the attorney's open WebSocket is told: their membership changed)
+        pushed = socket.wait_for("member.updated")
+    assert (pushed["entityId"], pushed["changes"], pushed["data"]["roles"]) == (
+        attorney_id,
+        ["roles"],
+        [role_id],
+    )
 
     # Then the attorney's very next request, with the same token, carries exactly that permission:
     # what needed any other permission is refused
