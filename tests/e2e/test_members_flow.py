@@ -131,13 +131,12 @@ def test_an_invited_attorney_joins_is_narrowed_to_a_custom_role_and_is_revoked(
     for refresh in (session["refreshToken"], second["refreshToken"]):
         refreshed = api.post("/auth/refresh", json={"refreshToken": refresh})
         assert refreshed.status_code == 401, refreshed.text
-    # and they cannot sign in to the firm again
-    assert (
-        api.post(
-            "/auth/login", json={"email": attorney_email, "password": PASSWORD, "organizationId": org_id}
-        ).status_code
-        != 200
+    # and they cannot sign in to the firm again (their password is right: the membership refuses)
+    again = api.post(
+        "/auth/login", json={"email": attorney_email, "password": PASSWORD, "organizationId": org_id}
     )
+    assert again.status_code == 403, again.text
+    assert "not a member" in again.json()["error"]["message"]
     # while the owner sees them revoked, and the reason in the audit trail
     listed = api.get("/users", params={"status": "revoked"}, headers=owner_auth).json()["data"]["users"]
     assert [m["id"] for m in listed] == [attorney_id]
