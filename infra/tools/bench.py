@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import platform
@@ -202,6 +203,7 @@ def aws_calls_per_request() -> list[CallRow]:
         custom_role_event = _authorizer_event(_member_token("usr_bench_custom", (_custom_role(),)))
         load("authorizer").handler(authorizer_event, LocalContext("bench"))  # warm: key set cached
         preflight = {"Origin": "https://app.firm.example", "Access-Control-Request-Method": "POST"}
+        member_rows, public_member_rows = _member_scenarios()
         scenario_list: list[tuple[str, bool, Callable[[], Any]]] = [
             (
                 "authorizer (Bearer token, system role)",
@@ -250,6 +252,8 @@ def aws_calls_per_request() -> list[CallRow]:
             *_protected(_audit_scenarios()),
             *_protected(_role_scenarios()),
             *_protected(_directory_scenarios()),
+            *_protected(member_rows),
+            *public_member_rows,
             *_protected(_credit_and_admin_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
@@ -355,6 +359,75 @@ def _directory_scenarios() -> list[tuple[str, Callable[[], Any]]]:
         ("GET /organizations (memberships)", directory("GET", "/organizations")),
         ("GET /users/me/download-data (inline)", directory("GET", "/users/me/download-data")),
     ]
+
+
+def _member_scenarios() -> tuple[
+    list[tuple[str, Callable[[], Any]]], list[tuple[str, bool, Callable[[], Any]]]
+]:
+    """Members and invitations, as the owner of a registered firm of six members: `(protected,
+    public)` rows. Every write uses a new address (or alternates the member's role), so each
+    measured call does the work its route does for a user."""
+    from docket.identity import accounts
+    from docket.members import invitations
+
+    done = accounts.register(
+        organization_name="Bench Members LLP",
+        organization_email="office@members.bench.example",
+        first_name="Bench",
+        last_name="Partner",
+        email="partner@members.bench.example",
+        password="Correct-Horse-42",
+    )
+    owner = Principal(
+        user_id=done.user.id,
+        org_id=done.organization.id,
+        roles=("owner",),
+        permissions=("*",),
+        session_id=sessions.start(user_id=done.user.id, org_id=done.organization.id).session_id,
+    )
+
+    def directory(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("directory", method, f"/v1{path}", body, principal=owner, query=query)
+
+    def member(n: int) -> str:
+        body = {"email": f"member{n}@members.bench.example", "name": f"Member {n}", "role": "staff"}
+        return str(json.loads(directory("POST", "/users", body)()["body"])["data"]["id"])
+
+    members = [member(n) for n in range(5)]
+    addresses = (f"new{n}@members.bench.example" for n in itertools.count())
+    roles = itertools.cycle(("paralegal", "staff"))
+    token = invitations.invite(owner, "invitee@members.bench.example", "attorney").token
+
+    def add() -> Any:
+        return directory(
+            "POST", "/users", {"email": next(addresses), "name": "New Member", "role": "staff"}
+        )()
+
+    def invite() -> Any:
+        return directory("POST", "/invitations", {"email": next(addresses), "roleId": "attorney"})()
+
+    protected = [
+        ("GET /users (list, 6 members)", directory("GET", "/users")),
+        ("GET /users?search= (filtered in the Query)", directory("GET", "/users", search="member 3")),
+        ("GET /users?sortBy=name (one Query, sorted)", directory("GET", "/users", sortBy="name")),
+        ("GET /users/{id}", directory("GET", f"/users/{members[0]}")),
+        (
+            "PUT /users/{id} (a new role)",
+            lambda: directory("PUT", f"/users/{members[1]}", {"role": next(roles)})(),
+        ),
+        ("PUT /users/{id} (nothing changes)", directory("PUT", f"/users/{members[2]}", {"role": "staff"})),
+        ("POST /users (new account, welcome mail)", add),
+        ("POST /invitations", invite),
+        ("GET /invitations (list)", directory("GET", "/invitations")),
+    ]
+    public = [
+        (
+            "GET /invitations/token/{token} (public)",
+            False,
+            lambda: _invoke("directory", "GET", f"/v1/invitations/token/{token}", authorized=False),
+        )
+    ]
+    return protected, public
 
 
 def _debit() -> None:

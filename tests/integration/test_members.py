@@ -216,6 +216,35 @@ def test_the_admin_update_of_seed_001_for_an_account_the_firm_made(aws: Settings
     assert "user.updated" in actions(org_id)
 
 
+def test_a_temporary_password_changed_by_its_user_is_no_longer_the_firms_to_correct(aws: Settings) -> None:
+    # Given a member the firm added with a temporary password, who signs in with it
+    org_id, owner = register("owner@acme.example")
+    body = {
+        "email": "jane@acme.example",
+        "name": "Jane Smith",
+        "role": "staff",
+        "password": "Temporary-Pass-71",
+    }
+    user_id = call("directory", "POST", "/users", principal=owner.principal, body=body).data["id"]
+    jane = sign_in("jane@acme.example", org_id, "Temporary-Pass-71")
+    # When she changes it to her own (seed 001's route)
+    changed = call(
+        "directory",
+        "PUT",
+        "/users/me/change-password",
+        principal=jane.principal,
+        body={"current_password": "Temporary-Pass-71", "new_password": "Her-Own-Horse-58"},
+    )
+    assert changed.status == 200, changed.body
+    # Then her password is no longer pending, and the firm can no longer move her account's address
+    # (an administrator who could would take the account over with a password reset)
+    path = f"/users/{user_id}"
+    assert call("directory", "GET", path, principal=owner.principal).data["passwordPending"] is False
+    moved = call("directory", "PUT", path, principal=owner.principal, body={"email": "admin@evil.example"})
+    assert moved.status == 409, moved.body
+    assert accounts.find_user_by_email("jane@acme.example").id == user_id  # type: ignore[union-attr]
+
+
 def test_an_account_that_is_not_the_firms_alone_keeps_its_details(aws: Settings) -> None:
     register("lawyer@home.example", firm="Home LLP")
     _org_id, owner = register("owner@acme.example")

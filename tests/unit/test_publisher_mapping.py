@@ -6,6 +6,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
+from docket.events.catalog import named
 from docket.events.publisher import event_from_record
 
 _serialize = TypeSerializer().serialize
@@ -170,3 +171,147 @@ def test_an_organization_is_its_own_tenant() -> None:
     event = event_from_record(record("MODIFY", {**organization, "name": "Acme LLP"}, organization))
     assert event is not None
     assert (event.name, event.org_id, event.changes) == ("organization.updated", "org_A", ["name"])
+
+
+MEMBERSHIP = {
+    "pk": "ORG#org_A#MEMBER#usr_2",
+    "sk": "META",
+    "gsi1pk": "ORG#org_A#MEMBERS",
+    "type": "membership",
+    "id": "usr_2",
+    "org_id": "org_A",
+    "user_id": "usr_2",
+    "roles": ["attorney"],
+    "status": "active",
+    "joined_at": "2026-01-01T00:00:00.000Z",
+    "email": "bo@firm.example",
+    "first_name": "Bo",
+    "last_name": "Member",
+    "search": "bo member bo@firm.example",
+    "invited_by": "usr_1",
+    "version": 1,
+    "created_at": "2026-01-01T00:00:00.000Z",
+    "updated_at": "2026-01-01T00:00:00.000Z",
+    "created_by": "usr_2",
+}
+
+
+def test_a_members_life_is_member_events_for_that_member_alone() -> None:
+    # Given a member who joins, is narrowed to another role, is revoked with a reason, and is removed
+    narrowed = {**MEMBERSHIP, "roles": ["role_1"], "version": 2, "updated_by": "usr_1"}
+    revoked = {
+        **narrowed,
+        "status": "revoked",
+        "revoked_at": "2026-01-02T00:00:00.000Z",
+        "revoked_by": "usr_1",
+        "revoked_reason": "Left the firm",
+        "version": 3,
+    }
+    events = [
+        event_from_record(record("INSERT", MEMBERSHIP, None)),
+        event_from_record(record("MODIFY", narrowed, MEMBERSHIP)),
+        event_from_record(record("MODIFY", revoked, narrowed)),
+        event_from_record(record("REMOVE", None, revoked)),
+    ]
+    # Then each is a member event, whose push goes to that member alone (the firm's clients never
+    # see who its members are)
+    assert [e.name if e else None for e in events] == [
+        "member.joined",
+        "member.updated",
+        "member.updated",
+        "member.removed",
+    ]
+    assert all(e is not None and e.entity_id == "usr_2" and e.org_id == "org_A" for e in events)
+    assert named("member.joined").recipient == "user_id"
+    _, roles_changed, revocation, _ = events
+    assert roles_changed is not None
+    assert revocation is not None
+    assert roles_changed.changes == ["roles"]
+    assert revocation.changes == ["revokedAt", "revokedBy", "status"]
+    # with the member's place in the firm only: not the reason (the audit trail's), nor the copies of
+    # the account's name and address (user.updated publishes those)
+    assert revocation.data == {
+        "id": "usr_2",
+        "userId": "usr_2",
+        "roles": ["role_1"],
+        "status": "revoked",
+        "joinedAt": "2026-01-01T00:00:00.000Z",
+        "invitedBy": "usr_1",
+        "revokedAt": "2026-01-02T00:00:00.000Z",
+        "revokedBy": "usr_1",
+    }
+
+
+def test_a_members_copy_of_their_account_changing_publishes_nothing() -> None:
+    renamed = {**MEMBERSHIP, "first_name": "Bob", "search": "bob member bo@firm.example", "version": 2}
+    assert event_from_record(record("MODIFY", renamed, MEMBERSHIP)) is None
+
+
+INVITATION = {
+    "pk": "ORG#org_A#INVITATION#inv_1",
+    "sk": "META",
+    "gsi1pk": "ORG#org_A#INVITATIONS",
+    "type": "invitation",
+    "id": "inv_1",
+    "org_id": "org_A",
+    "email": "new@firm.example",
+    "role_ref": "attorney",
+    "role_id": "role_attorney",
+    "role_number": 3,
+    "role_slug": "attorney",
+    "role_name": "Attorney",
+    "invited_by": "usr_1",
+    "inviter_name": "Ada Owner",
+    "status": "pending",
+    "expires_at": "2026-01-08T00:00:00.000Z",
+    "token_hash": "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+    "version": 1,
+    "created_at": "2026-01-01T00:00:00.000Z",
+    "updated_at": "2026-01-01T00:00:00.000Z",
+    "created_by": "usr_1",
+}
+
+
+def test_an_invitation_is_published_to_its_inviter_without_its_tokens_hash() -> None:
+    # Given an invitation sent, then accepted
+    accepted = {
+        **INVITATION,
+        "status": "accepted",
+        "accepted_at": "2026-01-02T00:00:00.000Z",
+        "accepted_by": "usr_2",
+        "version": 2,
+        "updated_by": "usr_2",
+    }
+    sent = event_from_record(record("INSERT", INVITATION, None))
+    taken = event_from_record(record("MODIFY", accepted, INVITATION))
+    # Then invitation.created and invitation.updated, pushed to whoever sent it
+    assert sent is not None
+    assert taken is not None
+    assert (sent.name, taken.name) == ("invitation.created", "invitation.updated")
+    assert named("invitation.created").recipient == "invited_by"
+    assert sent.data["invitedBy"] == "usr_1"
+    assert taken.changes == ["acceptedAt", "acceptedBy", "status"]
+    # and no event carries the token's hash (a guessable hash would open the invitation)
+    for event in (sent, taken):
+        assert "tokenHash" not in event.data
+        assert INVITATION["token_hash"] not in event.model_dump_json()
+    assert sent.data == {
+        "id": "inv_1",
+        "email": "new@firm.example",
+        "roleId": "role_attorney",
+        "roleNumber": 3,
+        "roleSlug": "attorney",
+        "roleName": "Attorney",
+        "status": "pending",
+        "invitedBy": "usr_1",
+        "expiresAt": "2026-01-08T00:00:00.000Z",
+    }
+
+
+def test_an_invitations_token_pointer_pending_claim_and_the_owners_count_publish_nothing() -> None:
+    pointer = {"pk": "INVITE#abc", "sk": "TOKEN", "type": "invitation_token", "org_id": "org_A"}
+    claim = {"pk": "ORG#org_A#INVITEE#new@firm.example", "sk": "PENDING", "type": "pending_invitation"}
+    owners = {"pk": "ORG#org_A", "sk": "OWNERS", "type": "active_owners", "org_id": "org_A", "active": 1}
+    for item in (pointer, {**claim, "org_id": "org_A"}, owners):
+        for kind in ("INSERT", "REMOVE"):
+            assert event_from_record(record(kind, item if kind == "INSERT" else None, item)) is None

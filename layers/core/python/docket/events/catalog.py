@@ -47,6 +47,24 @@ class EventType:
 
 
 _EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
+#: a member's place in the firm (not the copies of the account's name and email the member list
+#: searches, which `user.updated` publishes, nor the revocation's reason, which is the audit trail's)
+_MEMBER_FIELDS = ("user_id", "roles", "status", "joined_at", "invited_by", "revoked_at", "revoked_by")
+#: an invitation as the firm lists it (never its token's hash)
+_INVITATION_FIELDS = (
+    "email",
+    "role_id",
+    "role_number",
+    "role_slug",
+    "role_name",
+    "status",
+    "invited_by",
+    "expires_at",
+    "accepted_at",
+    "accepted_by",
+    "revoked_at",
+    "revoked_by",
+)
 
 CATALOG: tuple[EventType, ...] = (
     EventType("feedback.created", "feedback", Change.CREATED, "A user submitted feedback."),
@@ -81,6 +99,46 @@ CATALOG: tuple[EventType, ...] = (
         "A user changed what the firm sees of them: name, avatar (not their phone, address or preferences).",
         tenant="updated_in_org",
         fields=("first_name", "last_name", "email", "avatar_url"),
+    ),
+    EventType(
+        "member.joined",
+        "membership",
+        Change.CREATED,
+        "Someone became a member of the firm (registered it, was added, or accepted an invitation).",
+        fields=_MEMBER_FIELDS,
+        recipient="user_id",
+    ),
+    EventType(
+        "member.updated",
+        "membership",
+        Change.UPDATED,
+        "A member's roles or status changed (suspended, reinstated, revoked).",
+        fields=_MEMBER_FIELDS,
+        recipient="user_id",
+    ),
+    EventType(
+        "member.removed",
+        "membership",
+        Change.DELETED,
+        "A member was removed from the firm (their account stays).",
+        fields=_MEMBER_FIELDS,
+        recipient="user_id",
+    ),
+    EventType(
+        "invitation.created",
+        "invitation",
+        Change.CREATED,
+        "Someone was invited to the firm with a role.",
+        fields=_INVITATION_FIELDS,
+        recipient="invited_by",
+    ),
+    EventType(
+        "invitation.updated",
+        "invitation",
+        Change.UPDATED,
+        "An invitation was accepted or withdrawn.",
+        fields=_INVITATION_FIELDS,
+        recipient="invited_by",
     ),
     EventType(
         "organization.updated",

@@ -651,7 +651,8 @@ def reset_password(token: str, new_password: str, *, origin: Origin | None = Non
 
 def change_password(principal: Principal, current_password: str, new_password: str) -> None:
     """The caller's own password (`POST /auth/change-password`, `PUT /users/me/change-password`):
-    the current one is required, the new one must be strong, every other session ends."""
+    the current one is required, the new one must be strong, every other session ends; a temporary
+    password is thereby replaced."""
     if principal.auth_method == "api_key":
         raise Forbidden("API keys have no password to change")
     user = get_user(principal.user_id)
@@ -665,7 +666,14 @@ def change_password(principal: Principal, current_password: str, new_password: s
             details=[{"field": "newPassword", "message": "must differ from the current one"}],
         )
     passwords.require_strong(new_password, email=user.email, field="newPassword")
-    user.update(actions=[User.password_hash.set(passwords.hash_password(new_password))])
+    # a temporary password an administrator set is replaced by the user's own: the account is
+    # theirs now, its email no longer the firm's to correct
+    user.update(
+        actions=[
+            User.password_hash.set(passwords.hash_password(new_password)),
+            User.password_change_required.set(False),
+        ]
+    )
     sessions.revoke_all(user.id, reason="password changed", keep=principal.session_id or None)
     audit_event(user.id, principal.org_id, "auth.password_changed", context=AuditContext.of(principal))
 

@@ -95,7 +95,7 @@ class MemberIn(InputModel):
     role: Omittable[RoleReference] = Field(default=None, examples=["paralegal"])
     role_id: Omittable[RoleReference] = None
     phone: Omittable[Phone] = None
-    #: a temporary password (the strength policy applies); its user must change it at first sign-in
+    #: a temporary password (the strength policy applies), pending until its user chooses their own
     password: Omittable[Annotated[str, StringConstraints(min_length=1, max_length=256)]] = None
 
     @model_validator(mode="after")

@@ -168,8 +168,10 @@ SET_PASSWORD_SUBJECT = "Welcome to {firm} on Docket: choose your password"
 
 def add(principal: Principal, body: MemberIn) -> Added:
     """Add a member (seed 000). A new address gets an account and a welcome mail with a link to
-    choose a password; `password`, when sent, is a temporary one its user must change at first
-    sign-in (the strength policy applies to it like to any password). An address that already has
+    choose a password; `password`, when sent, is a temporary one (the strength policy applies to it
+    like to any password): it signs in, and the account stays `passwordPending` — its email the
+    firm's to correct — until its user chooses their own (the link, a reset, or change-password;
+    sign-in is not refused meanwhile: docs/identity.md). An address that already has
     a Docket account is the account's owner's to bring in: it gets an invitation (`Added.invitation`),
     and joins when they accept it."""
     principal.require(permissions.USERS_WRITE)
@@ -222,7 +224,8 @@ def _welcome(user: User, org_id: str) -> None:
     token = onetime.issue(onetime.SET_PASSWORD, user.id, email=user.email)
     link = f"{get_settings().token_issuer}/auth/reset-password?token={token}"
     temporary = (
-        " You were also given a temporary password: you will be asked to change it when you sign in."
+        " You were also given a temporary password: replace it with your own with the link below, or"
+        " change it once you have signed in."
         if user.password_hash
         else ""
     )
