@@ -26,8 +26,8 @@ PASSWORD = "Correct-Horse-42"
 Mailbox = Callable[..., list[dict[str, Any]]]
 
 
-#: how long before its expiry a member's access token is replaced
-TOKEN_MARGIN_S = 120
+#: how long before its expiry a member's access token is replaced when it is used
+TOKEN_MARGIN_S = 60
 
 
 def _expires_within(token: str, seconds: float) -> bool:
@@ -50,8 +50,7 @@ class Member:
     def headers(self) -> dict[str, str]:
         # a module's checks outlast an access token (15 minutes): sign in again, as a client would
         # refresh, before it expires rather than let a long run turn into 401s
-        if _expires_within(self.token, TOKEN_MARGIN_S):
-            self.token, self.session_id = self.new_session()
+        self.renew(margin_s=TOKEN_MARGIN_S)
         return {"Authorization": f"Bearer {self.token}"}
 
     def new_session(self) -> tuple[str, str]:
@@ -62,9 +61,10 @@ class Member:
         assert opened.roles == (self.role,), opened.roles
         return opened.tokens.access_token, opened.tokens.session_id
 
-    def renew(self) -> None:
-        """Replace the token when its session has ended (a route under test may log it out)."""
-        if sessions.active(self.session_id) is None:
+    def renew(self, *, margin_s: float = 0) -> None:
+        """Replace the token when its session has ended (a route under test may log it out) or
+        when it expires within `margin_s`."""
+        if _expires_within(self.token, margin_s) or sessions.active(self.session_id) is None:
             self.token, self.session_id = self.new_session()
 
 
