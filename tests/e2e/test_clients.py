@@ -95,8 +95,8 @@ def seed_request(
 
 def test_seed_000_client_requests_as_printed(emulator: Emulator, token_for: Callable[..., str]) -> None:
     _, auth = firm_member(token_for)
-    # POST /clients (seed 000 prints the Authorization header and the JSON body)
-    created = seed_request(emulator, "POST", "/v1/clients", auth, SEED_000_CLIENT, "application/json")
+    # POST /clients as seed 000 prints it: the Authorization header and the JSON body, no Content-Type
+    created = seed_request(emulator, "POST", "/v1/clients", auth, SEED_000_CLIENT)
     assert created.status_code == 201, created.text
     client = created.json()["data"]
     assert client["name"] == "ABC Corporation"
