@@ -498,3 +498,80 @@ def test_a_write_is_one_transaction(aws: Settings, dynamodb_calls: list[str]) ->
     )
     assert moved.status == 200
     assert dynamodb_calls == ["GetItem", "GetItem", "TransactWriteItems"]
+
+
+# --- the guards hold in the transaction, not only in the read before it -------------------------
+
+
+def test_a_case_opened_after_the_delete_read_still_blocks_it(
+    aws: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docket.clients import service
+
+    client_id = new_person("Rita", "Race")
+    with transaction(ALICE) as tx:
+        service.count_open_case(tx, "org_A", client_id, +1)
+    # Given the delete's read saw no open case (a case opened between its read and its write)
+    monkeypatch.setattr(service, "open_case_count", lambda org_id, client_id: 0)
+    # When the client is deleted, Then its transaction's check refuses it with the same 409
+    reply = call("clients", "DELETE", f"/v1/clients/{client_id}", principal=ALICE)
+    assert reply.status == 409
+    assert "open case" in reply.error["message"]
+    assert call("clients", "GET", f"/v1/clients/{client_id}", principal=ALICE).status == 200
+
+
+def test_a_client_entering_after_the_stage_delete_read_still_blocks_it(
+    aws: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docket.clients import stages
+
+    stage = new_stage("Lead")
+    new_person("Rob", "Race", stage_id=stage)
+    # Given the delete's read saw the stage empty (the client entered between its read and its write)
+    real = stages._pipeline
+    monkeypatch.setattr(stages, "_pipeline", lambda org_id: (real(org_id)[0], {}))
+    # When the stage is deleted, Then its transaction's condition refuses it with the same 409
+    reply = call("clients", "DELETE", f"/v1/pipeline/stages/{stage}", principal=ALICE)
+    assert reply.status == 409
+    assert "clients" in reply.error["message"]
+    assert call("clients", "GET", f"/v1/pipeline/stages/{stage}", principal=ALICE).status == 200
+
+
+def test_a_stale_if_match_on_delete_is_a_412_and_deletes_nothing(aws: Settings) -> None:
+    client_id = new_person("Ivo", "Ifmatch")
+    path = f"/v1/clients/{client_id}"
+    call("clients", "PUT", path, principal=ALICE, body={"phone": "+1-555-0100"})
+    stale = call("clients", "DELETE", path, principal=ALICE, headers={"If-Match": '"v1"'})
+    assert stale.status == 412
+    assert call("clients", "GET", path, principal=ALICE).status == 200
+    fresh = call("clients", "DELETE", path, principal=ALICE, headers={"If-Match": '"v2"'})
+    assert fresh.status == 200
+
+
+def test_a_rare_filter_reads_a_bounded_number_of_pages_and_goes_on_by_cursor(
+    aws: Settings, monkeypatch: pytest.MonkeyPatch, dynamodb_calls: list[str]
+) -> None:
+    from docket.data import listing as listing_module
+
+    # Given one inactive client, older than twelve active ones, and Query calls of two items
+    rare = create(**{**ABC, "status": "inactive"}).data["id"]
+    for i in range(12):
+        new_person(f"A{i}", "Active")
+    monkeypatch.setattr(listing_module, "FILTERED_PAGE", 2)
+    found: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        dynamodb_calls.clear()
+        query = {"status": "inactive", "limit": "1", **({"cursor": cursor} if cursor else {})}
+        page = listing(**query)
+        pages += 1
+        # Then no page reads more than the budget, however few items match
+        assert dynamodb_calls.count("Query") <= listing_module.MAX_CALLS
+        found += ids(page)
+        cursor = page.data["pagination"]["nextCursor"]
+        if cursor is None:
+            break
+    # And following the cursor finds the match: the first page was short, not wrong
+    assert found == [rare]
+    assert pages > 1
