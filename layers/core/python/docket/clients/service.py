@@ -12,15 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from docket.api import concurrency
-from docket.api.pagination import (
-    Page,
-    PageRequest,
-    Scope,
-    decode_cursor,
-    encode_cursor,
-    page_of,
-    paginate_window,
-)
+from docket.api.pagination import Page, PageRequest, Scope, paginate_window
 from docket.clients import stages
 from docket.clients.entities import Client, ClientCases
 from docket.clients.schemas import (
@@ -37,7 +29,7 @@ from docket.clients.schemas import (
 from docket.data import entities, search, tallies
 from docket.data.changes import Changes, diff_values
 from docket.data.listing import Listing, Narrowed, Order
-from docket.data.models import org_key
+from docket.data.models import item_key, org_key
 from docket.data.transactions import Transaction
 from docket.errors import Conflict, ValidationFailed
 from docket.ids import new_id
@@ -345,33 +337,17 @@ def _search(
     """A search page: entries in word order (docket.data.search), then the clients they name,
     filtered by status, type and stage (a filtered search page may hold fewer than `limit`)."""
     org_id = principal.org_id
-    start: dict[str, Any] | None = None
-    skip = page.skip
-    if page.cursor:
-        start = decode_cursor(scope, page.cursor).get("k")
-        if not isinstance(start, dict):
-            raise ValidationFailed(
-                "Invalid cursor", details=[{"field": "cursor", "message": "invalid cursor"}]
-            )
-        skip = 0
-    window = search.find(org_id, KIND, term, wanted=skip + page.limit + 1, start=start)
-    hits = window.items[skip:]
-    taken = hits[: page.limit]
-    resume: dict[str, Any] | None = None
-    if len(hits) > page.limit:
-        resume = _entry_key(taken[-1])
-    elif window.resume is not None:
-        resume = window.resume
-    found = entities.fetch_many(Client, org_id, [hit.entity_id for hit in taken])
+    hits = paginate_window(
+        lambda wanted, start: search.find(org_id, KIND, term, wanted=wanted, start=start),
+        page,
+        scope,
+        key_of=item_key,
+    )
+    found = entities.fetch_many(Client, org_id, [hit.entity_id for hit in hits.items])
     wanted = {
         "status": filters.get("status"),
         "client_type": filters.get("type"),
         "stage_id": filters.get("stageId"),
     }
     kept = [c for c in found if all(v is None or getattr(c, k) == v for k, v in wanted.items())]
-    next_cursor = encode_cursor(scope, {"k": resume}) if resume is not None else None
-    return page_of(kept, page, next_cursor=next_cursor)
-
-
-def _entry_key(entry: search.SearchEntry) -> dict[str, Any]:
-    return {"pk": {"S": entry.pk}, "sk": {"S": entry.sk}}
+    return Page(items=kept, pagination=hits.pagination)
