@@ -179,6 +179,56 @@ def _role_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     ]
 
 
+def _client_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/clients…` and `/pipeline/stages…` as the firm's owner: 30 clients and two stages made first."""
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("clients", method, f"/v1{path}", body, principal=OWNER, query=query)
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        created = as_owner("POST", path, body)()
+        return str(json.loads(created["body"])["data"]["id"])
+
+    lead, empty = (
+        made("/pipeline/stages", {"name": "Bench lead"}),
+        made("/pipeline/stages", {"name": "Bench empty"}),
+    )
+    kept = made(
+        "/clients",
+        {"first_name": "John", "last_name": "Bench", "email": "john@bench.example", "stage_id": lead},
+    )
+    doomed = made("/clients", {"name": "Doomed Bench LLP", "type": "corporate"})
+    for number in range(28):
+        made("/clients", {"first_name": f"Person{number}", "last_name": "Bench"})
+    return [
+        (
+            "POST /clients",
+            as_owner("POST", "/clients", {"first_name": "Jane", "last_name": "Bench", "stage_id": lead}),
+        ),
+        ("GET /clients/{id}", as_owner("GET", f"/clients/{kept}")),
+        ("PUT /clients/{id}", as_owner("PUT", f"/clients/{kept}", {"phone": "+1-555-0100"})),
+        (
+            "PUT /clients/{id} (move to another stage)",
+            as_owner("PUT", f"/clients/{kept}", {"stage_id": empty}),
+        ),
+        ("DELETE /clients/{id}", as_owner("DELETE", f"/clients/{doomed}")),
+        ("GET /clients (list, 20)", as_owner("GET", "/clients")),
+        (
+            "GET /clients?sortBy=name&page=2 (with total)",
+            as_owner("GET", "/clients", sortBy="name", page="2"),
+        ),
+        ("GET /clients?stageId= (a stage's clients)", as_owner("GET", "/clients", stageId=lead)),
+        ("GET /clients?status=inactive (filtered, bounded)", as_owner("GET", "/clients", status="inactive")),
+        ("GET /clients?search=john (search page)", as_owner("GET", "/clients", search="john")),
+        ("GET /pipeline/stages", as_owner("GET", "/pipeline/stages")),
+        ("POST /pipeline/stages", as_owner("POST", "/pipeline/stages", {"name": "Bench won"})),
+        (
+            "PUT /pipeline/stages/{id} (rename)",
+            as_owner("PUT", f"/pipeline/stages/{lead}", {"name": "Bench leads"}),
+        ),
+    ]
+
+
 @dataclass(frozen=True)
 class CallRow:
     name: str
@@ -251,6 +301,7 @@ def aws_calls_per_request() -> list[CallRow]:
             ("GET /feedback (list, 20)", True, lambda: _invoke("helpdesk", "GET", "/v1/feedback")),
             *_protected(_audit_scenarios()),
             *_protected(_role_scenarios()),
+            *_protected(_client_scenarios()),
             *_protected(_directory_scenarios()),
             *_protected(member_rows),
             *public_member_rows,

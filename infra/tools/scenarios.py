@@ -14,7 +14,9 @@ from infra.local import payloads
 from infra.tools.coldstart import Scenario
 
 MEMBER = Principal(
-    user_id="usr_bench", org_id="org_bench", permissions=("feedback:*", "audit:*", "credits:read")
+    user_id="usr_bench",
+    org_id="org_bench",
+    permissions=("feedback:*", "audit:*", "credits:read", "clients:read", "clients:write"),
 )
 
 
@@ -44,12 +46,15 @@ def rest_event(
 
 def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
     """One scenario per function (`topology.all_function_names()`), in the embedded AWS's account."""
+    from docket.clients import service as clients
+    from docket.clients.schemas import ClientIn
     from docket.helpdesk import feedback
     from docket.identity import accounts, sessions
     from docket.security.tokens import TokenClaims, issue_access_token
     from docket.topology import all_function_names
 
     item = feedback.submit(MEMBER, feedback.FeedbackIn(feature="Cold start", rating=4))
+    client = clients.create(MEMBER, ClientIn(name="Cold Start LLP"))
     registered = accounts.register(
         organization_name="Bench LLP",
         organization_email="office@bench.example",
@@ -107,6 +112,12 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             "helpdesk",
             "GET /feedback/{id}",
             rest_event("GET", f"/v1/feedback/{item.id}", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "clients",
+            "GET /clients/{id}",
+            rest_event("GET", f"/v1/clients/{client.id}", principal=MEMBER),
             _status(200),
         ),
         Scenario(

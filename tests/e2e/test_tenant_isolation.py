@@ -101,6 +101,17 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /admin/statistics": "platform:statistics",
     "GET /admin/logs": "platform:logs",
     "POST /admin/auth/logout": None,
+    "GET /clients": "clients:read",
+    "POST /clients": "clients:write",
+    "GET /clients/{clientId}": "clients:read",
+    "PUT /clients/{clientId}": "clients:write",
+    "DELETE /clients/{clientId}": "clients:delete",
+    "GET /pipeline/stages": "clients:read",
+    "POST /pipeline/stages": "pipeline:manage",
+    "POST /pipeline/stages/reorder": "pipeline:manage",
+    "GET /pipeline/stages/{stageId}": "clients:read",
+    "PUT /pipeline/stages/{stageId}": "pipeline:manage",
+    "DELETE /pipeline/stages/{stageId}": "pipeline:manage",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -156,6 +167,10 @@ BODIES: dict[str, Any] = {
     },
     "POST /invitations": {"email": "isolation-invited@harness.example", "roleId": "staff"},
     "PUT /admin/users/{accountId}/role": {"role": "vip", "reason": "self-promotion"},
+    # the spec's examples name a pipeline stage that no firm has (a 400 that reaches nothing)
+    "POST /clients": {"name": "Isolation Client", "email": "isolation-client@harness.example"},
+    "PUT /clients/{clientId}": {"name": "Isolation Renamed", "status": "inactive", "phone": "+91-9876543210"},
+    "PUT /pipeline/stages/{stageId}": {"name": "Isolation Renamed", "color": "#3366FF"},
 }
 
 #: the firm members below the owner, by role

@@ -208,6 +208,35 @@ def _token_view(api: httpx.Client, member: Member, token: str) -> View:
     return View(reply.status_code, reply.json().get("data") if reply.status_code == 200 else None, None)
 
 
+def _client(api: httpx.Client, member: Member) -> str:
+    body = {
+        "name": f"Harness {member.role} client",
+        "email": _unique_email(member, "client"),
+        "type": "individual",
+    }
+    return _created(api.post("/clients", json=body, headers=member.headers))
+
+
+def _client_view(api: httpx.Client, member: Member, client_id: str) -> View:
+    reply = api.get(f"/clients/{client_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
+def _stage(api: httpx.Client, member: Member) -> str:
+    body = {"name": f"Harness {member.role} stage {secrets.token_hex(2)}"}
+    return _created(api.post("/pipeline/stages", json=body, headers=member.headers))
+
+
+def _stage_view(api: httpx.Client, member: Member, stage_id: str) -> View:
+    reply = api.get(f"/pipeline/stages/{stage_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    if data is not None:
+        # another stage's create or delete moves this one's position (the pipeline is one order)
+        data = {k: v for k, v in data.items() if k not in ("position", "updatedAt", "version")}
+    return View(reply.status_code, data, None)
+
+
 _DECLARED: tuple[Resource, ...] = (
     Resource(
         "feedbackId",
@@ -286,6 +315,22 @@ _DECLARED: tuple[Resource, ...] = (
             api, "/invitations", member, "invitations", invitation_id
         ),
         listed_at="/invitations",
+    ),
+    Resource(
+        "clientId",
+        "Client",
+        creators=("owner",),
+        create=_client,
+        view=_client_view,
+        listed_at="/clients",
+    ),
+    Resource(
+        "stageId",
+        "Pipeline stage",
+        creators=("owner",),
+        create=_stage,
+        view=_stage_view,
+        listed_at="/pipeline/stages",
     ),
     Resource(
         # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's

@@ -80,3 +80,17 @@ def test_numbers_and_booleans_are_strict_at_any_depth(
 def test_strings_enums_integers_as_floats_and_explicit_lax_fields_read_as_declared() -> None:
     changed = Change.model_validate({"colour": "red", "weights": [1, 2.5], "lax": "4", "inner": {"count": 3}})
     assert (changed.colour, changed.weights, changed.lax) == (Colour.RED, [1.0, 2.5], 4)
+
+
+def test_a_field_named_type_is_a_field_like_any_other() -> None:
+    # seed 000's client has a `type` (individual, corporate): its schema holds a dict under "type"
+    class Kind(StrEnum):
+        INDIVIDUAL = "individual"
+
+    class Typed(InputModel):
+        type: Kind = Kind.INDIVIDUAL
+        count: Omittable[int] = None
+
+    assert Typed.model_validate({"type": "individual", "count": 2}).type is Kind.INDIVIDUAL
+    with pytest.raises(ValidationError):
+        Typed.model_validate({"count": "2"})

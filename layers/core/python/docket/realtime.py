@@ -49,9 +49,10 @@ def dispatch(principal: Principal, frame: str | None) -> dict[str, Any] | None:
 
 
 def push_message(event: DomainEvent) -> dict[str, Any]:
-    return {
+    declared = named(event.name)
+    message: dict[str, Any] = {
         "type": event.name,
-        "event": named(event.name).socket_name,
+        "event": declared.socket_name,
         "eventId": event.event_id,
         "entityType": event.entity_type,
         "entityId": event.entity_id,
@@ -60,6 +61,9 @@ def push_message(event: DomainEvent) -> dict[str, Any]:
         "changes": event.changes,
         "data": event.data,
     }
+    if declared.aliases:
+        message["aliases"] = list(declared.aliases)
+    return message
 
 
 def fan_out(event: DomainEvent) -> int:

@@ -128,6 +128,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         category=RateCategory.AUTH,
     ),
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
+    # the practice core (issue 9): clients and the firm's pipeline stages (seeds 000, 004)
+    ApiGroup(name="clients", prefixes=("/clients", "/pipeline")),
     # users, organizations and roles (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
     ApiGroup(

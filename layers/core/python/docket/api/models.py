@@ -81,7 +81,9 @@ def _strict_numbers(schema: Any) -> Any:
     """A copy of a core schema with every number and boolean schema strict (unless set explicitly)."""
     if isinstance(schema, dict):
         copied = {key: _strict_numbers(value) for key, value in schema.items()}
-        if copied.get("type") in _STRICT_SCHEMAS:
+        # a model's field named `type` puts a dict under that key: only a schema's own type is a string
+        kind = copied.get("type")
+        if isinstance(kind, str) and kind in _STRICT_SCHEMAS:
             copied.setdefault("strict", True)
         return copied
     if isinstance(schema, list):

@@ -11,13 +11,16 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from docket.api.models import Pagination
 from docket.errors import ValidationFailed
 from docket.security.signing import b64url, b64url_decode, sign, verify
+
+if TYPE_CHECKING:
+    from docket.data.listing import Window
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -260,3 +263,36 @@ def paginate_shards(
     total = count() if count is not None and request.cursor is None and request.page is not None else None
     items = [item for _, _, item in merged[skip:end]]
     return Page(items=items, pagination=_pagination(request, has_next, next_cursor, total))
+
+
+def paginate_window(
+    read: Callable[[int, dict[str, Any] | None], Window[Any]],
+    request: PageRequest,
+    scope: Scope,
+    *,
+    key_of: Callable[[Any], dict[str, Any]],
+    count: Callable[[], int] | None = None,
+) -> Page[Any]:
+    """A page from a bounded read in index order (`docket.data.listing.read`): exact when the read
+    found all it was asked for; when its budget ran out first (a filter that drops most items), the
+    page is what it found and `nextCursor` resumes where the read stopped."""
+    start: dict[str, Any] | None = None
+    skip = request.skip
+    if request.cursor:
+        start = decode_cursor(scope, request.cursor).get("k")
+        if not isinstance(start, dict):
+            raise ValidationFailed(
+                "Invalid cursor", details=[{"field": "cursor", "message": "invalid cursor"}]
+            )
+        skip = 0
+    window = read(skip + request.limit + 1, start)
+    fetched = window.items[skip:]
+    items = fetched[: request.limit]
+    resume: dict[str, Any] | None = None
+    if len(fetched) > request.limit:
+        resume = key_of(items[-1])
+    elif window.resume is not None:
+        resume = window.resume
+    next_cursor = encode_cursor(scope, {"k": resume}) if resume is not None else None
+    total = count() if count is not None and request.cursor is None and request.page is not None else None
+    return Page(items=items, pagination=_pagination(request, next_cursor is not None, next_cursor, total))

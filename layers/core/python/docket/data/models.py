@@ -171,6 +171,11 @@ class TenantItem(TableItem):
         """Primary and index keys of this entity; every partition key begins with `ORG#<orgId>`."""
         raise NotImplementedError
 
+    @classmethod
+    def primary_key(cls, org_id: str, entity_id: str) -> tuple[str, str]:
+        """`(pk, sk)` of the organization's entity of that id (what `docket.data.entities.fetch` reads)."""
+        raise NotImplementedError(f"{cls.__name__} is not read by id")
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None

@@ -39,6 +39,9 @@ class EventType:
     fields: tuple[str, ...] | None = None
     #: the attribute naming the one user who gets the WebSocket push; None: the whole organization
     recipient: str | None = None
+    #: other spellings the seeds give this event on the WebSocket (seed 004's `client_updated`),
+    #: carried in the push as `aliases`
+    aliases: tuple[str, ...] = ()
 
     @property
     def socket_name(self) -> str:
@@ -46,6 +49,24 @@ class EventType:
         return self.name.replace(".", ":", 1)
 
 
+_CLIENT_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "client_type",
+    "status",
+    "address",
+    "contact_person",
+    "stage_id",
+    "notes",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "version",
+)
+_STAGE_FIELDS = ("name", "color", "position", "created_at", "updated_at", "version")
 _EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
 #: a member's place in the firm (not the copies of the account's name and email the member list
 #: searches, which `user.updated` publishes, nor the revocation's reason, which is the audit trail's)
@@ -70,6 +91,39 @@ CATALOG: tuple[EventType, ...] = (
     EventType("feedback.created", "feedback", Change.CREATED, "A user submitted feedback."),
     EventType("feedback.updated", "feedback", Change.UPDATED, "Feedback changed (status, rating, comment…)."),
     EventType("feedback.deleted", "feedback", Change.DELETED, "Feedback was deleted."),
+    EventType("client.created", "client", Change.CREATED, "A client was added.", fields=_CLIENT_FIELDS),
+    EventType(
+        "client.updated",
+        "client",
+        Change.UPDATED,
+        "A client changed (details, status, pipeline stage).",
+        fields=_CLIENT_FIELDS,
+        aliases=("client_updated",),
+    ),
+    EventType(
+        "client.deleted", "client", Change.DELETED, "A client was deleted (soft).", fields=_CLIENT_FIELDS
+    ),
+    EventType(
+        "pipeline_stage.created",
+        "pipeline_stage",
+        Change.CREATED,
+        "A pipeline stage was added.",
+        fields=_STAGE_FIELDS,
+    ),
+    EventType(
+        "pipeline_stage.updated",
+        "pipeline_stage",
+        Change.UPDATED,
+        "A pipeline stage was renamed, recoloured or moved in the order.",
+        fields=_STAGE_FIELDS,
+    ),
+    EventType(
+        "pipeline_stage.deleted",
+        "pipeline_stage",
+        Change.DELETED,
+        "An empty pipeline stage was deleted.",
+        fields=_STAGE_FIELDS,
+    ),
     EventType(
         "audit_export.created",
         "audit_export",

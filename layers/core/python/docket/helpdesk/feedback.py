@@ -18,11 +18,11 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from docket.api import concurrency
 from docket.api.models import ApiModel, InputModel, Nullable, Omittable, Pagination
 from docket.api.pagination import Page, PageRequest, Scope, paginate_query
-from docket.data import tallies
+from docket.data import entities, tallies
 from docket.data.changes import diff
 from docket.data.models import TenantItem, item_key, org_key
-from docket.data.transactions import transaction
-from docket.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from docket.data.transactions import Transaction
+from docket.errors import Forbidden
 from docket.ids import new_id
 from docket.security import permissions
 from docket.security.principal import Principal
@@ -62,11 +62,16 @@ class Feedback(TenantItem, discriminator="feedback"):
     status = UnicodeAttribute()
     user_id = UnicodeAttribute()
 
+    @classmethod
+    def primary_key(cls, org_id: str, entity_id: str) -> tuple[str, str]:
+        return f"{org_key(org_id)}#FEEDBACK#{entity_id}", "META"
+
     def keys(self) -> dict[str, str | None]:
         listed = f"{self.created_at}#{self.id}"
+        pk, sk = self.primary_key(self.org_id, self.id)
         return {
-            "pk": f"{org_key(self.org_id)}#FEEDBACK#{self.id}",
-            "sk": "META",
+            "pk": pk,
+            "sk": sk,
             "gsi1pk": f"{org_key(self.org_id)}#FEEDBACK",
             "gsi1sk": listed,
             "gsi2pk": f"{org_key(self.org_id)}#FEEDBACK#STATUS#{self.status}",
@@ -142,22 +147,16 @@ def submit(principal: Principal, data: FeedbackIn) -> Feedback:
         priority=data.priority.value,
         status=Status.NEW.value,
     )
-    with transaction(principal) as tx:
-        tx.save(item, condition=Feedback.pk.does_not_exist())
-        tx.audit("feedback.created", item)
+
+    def also(tx: Transaction) -> None:
         tallies.adjust(tx, item.org_id, tallies.moved("feedback", "status", None, item.status))
-    return item
+
+    return entities.create(principal, item, action="feedback.created", also=also)
 
 
 def get(principal: Principal, feedback_id: str) -> Feedback:
     principal.require(READ)
-    try:
-        item = Feedback.get(f"{org_key(principal.org_id)}#FEEDBACK#{feedback_id}", "META")
-    except Feedback.DoesNotExist as exc:
-        raise NotFound("Feedback not found") from exc
-    if item.is_deleted:
-        raise NotFound("Feedback not found")
-    return item
+    return entities.fetch(Feedback, principal.org_id, feedback_id, what="Feedback")
 
 
 def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_match: str | None) -> Feedback:
@@ -170,20 +169,13 @@ def update(principal: Principal, feedback_id: str, data: FeedbackUpdate, if_matc
         principal.require(MANAGE)
     elif item.user_id != principal.user_id and not principal.holds(MANAGE):
         raise Forbidden("Only the author or a feedback manager can edit this feedback")
-    if not changes:
-        return item
-    changes.apply(item)
-    try:
-        with transaction(principal) as tx:
-            tx.save(item)
-            tx.audit("feedback.updated", item, changes.audit())
-            if "status" in changes:
-                moved = tallies.moved("feedback", "status", changes.before["status"], item.status)
-                tallies.adjust(tx, item.org_id, moved)
-    except Conflict:
-        if if_match is not None:
-            raise PreconditionFailed() from None
-        raise
+
+    def also(tx: Transaction) -> None:
+        if "status" in changes:
+            moved = tallies.moved("feedback", "status", changes.before["status"], item.status)
+            tallies.adjust(tx, item.org_id, moved)
+
+    entities.commit_changes(principal, item, changes, action="feedback.updated", if_match=if_match, also=also)
     return item
 
 

@@ -71,6 +71,7 @@ SYSTEM_ROLES: dict[str, tuple[str, ...]] = {
         for x in (
             *_PARALEGAL,
             p.CLIENTS_DELETE,
+            p.PIPELINE_MANAGE,
             p.CASES_DELETE,
             p.TASKS_DELETE,
             p.DOCUMENTS_DELETE,

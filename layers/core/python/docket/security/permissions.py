@@ -77,6 +77,7 @@ WALLS_MANAGE = _declare("walls:manage", "Put up and take down ethical walls arou
 CLIENTS_READ = _declare("clients:read", "See clients and the pipeline")
 CLIENTS_WRITE = _declare("clients:write", "Add clients, change them and move them through the pipeline")
 CLIENTS_DELETE = _declare("clients:delete", "Delete clients")
+PIPELINE_MANAGE = _declare("pipeline:manage", "Create, rename, reorder and delete the firm's pipeline stages")
 CASES_READ = _declare("cases:read", "See cases, their activities and teams")
 CASES_WRITE = _declare("cases:write", "Open cases, change them, log activities and staff them")
 CASES_DELETE = _declare("cases:delete", "Delete cases")
