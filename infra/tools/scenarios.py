@@ -1,27 +1,70 @@
 """Each function's representative first request, built against the embedded AWS (for `make bench`).
 
-The data a request needs (a session, a feedback item, an organization, the key set) is created in
-the embedded AWS first; the events are real-shaped (the emulator's builders, `events/*.json`).
+The data a request needs (a session, a feedback item, an organization, an export job, the key set)
+is created in the embedded AWS first; the events are real-shaped (the emulator's builders,
+`events/*.json`), and a queue consumer's is the message its queue holds once the job's stream
+record went through the publisher's mapping and the bus.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from docket.security.principal import Principal
 from infra.local import payloads
 from infra.tools.coldstart import Scenario
+
+if TYPE_CHECKING:
+    from docket.data.models import TableItem
 
 MEMBER = Principal(
     user_id="usr_bench",
     org_id="org_bench",
     permissions=("feedback:*", "audit:*", "credits:read", "clients:read", "clients:write"),
 )
+#: a platform administrator (seed 002's `/admin`): acts in no firm
+ADMIN = Principal(
+    user_id="usr_bench_admin",
+    org_id="",
+    roles=("platform-admin",),
+    permissions=("platform:users", "platform:statistics", "platform:logs"),
+    platform=True,
+)
 
 
 def _status(expected: int) -> Any:
     return lambda result: isinstance(result, dict) and result.get("statusCode") == expected
+
+
+def enroll_member() -> None:
+    """`MEMBER` as a member of its firm: an account and a membership (the authorizer resolves the
+    membership on every request; the audit trail's viewable users read both). Made by whichever
+    part of the bench needs it first, once: a membership is created only where none exists."""
+    from docket.identity import accounts
+
+    pk, sk = accounts.membership_key(MEMBER.org_id, MEMBER.user_id)
+    try:
+        accounts.Membership.get(pk, sk, consistent_read=True)
+        return
+    except accounts.Membership.DoesNotExist:
+        pass
+    joined = "2026-01-01T00:00:00.000Z"
+    accounts.User(
+        pk=f"USER#{MEMBER.user_id}",
+        sk="META",
+        id=MEMBER.user_id,
+        email="bench@example.com",
+        first_name="Bench",
+        last_name="Member",
+        created_at=joined,
+    ).save()
+    accounts.Membership(
+        pk=pk, sk=sk, org_id=MEMBER.org_id, user_id=MEMBER.user_id, roles=["staff"], joined_at=joined
+    ).save()
 
 
 def rest_event(
@@ -44,14 +87,54 @@ def rest_event(
     )
 
 
+def queued_event(item: TableItem, queue: str) -> dict[str, Any]:
+    """The SQS event the consumer of `queue` (a `topology.QUEUES` name) gets for `item`'s creation:
+    its stream record (the item as stored, an INSERT) made into a domain event by the publisher,
+    put on the bus, routed by the queue's rule and received from the queue."""
+    from docket.aws import client
+    from docket.data.models import item_key
+    from docket.events import publisher
+    from docket.settings import get_settings
+    from docket.topology import QUEUES
+    from infra.local.aws import queue_name
+
+    stored = client("dynamodb").get_item(
+        TableName=get_settings().table_name, Key=item_key(item), ConsistentRead=True
+    )["Item"]
+    record = {"eventID": uuid.uuid4().hex, "eventName": "INSERT", "dynamodb": {"NewImage": stored}}
+    event = publisher.event_from_record(record)
+    if event is None:
+        raise RuntimeError(f"{type(item).__name__} {item.pk} publishes no event")
+    if publisher.publish([(record["eventID"], event)]):
+        raise RuntimeError(f"the bus refused {event.name}")
+    spec = next(q for q in QUEUES if q.name == queue)
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=queue_name(spec))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    received = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"], MessageAttributeNames=["All"]
+    ).get("Messages", [])
+    if not received:
+        raise RuntimeError(f"{event.name} did not reach the {queue} queue")
+    # the bench hands it to the consumer itself: gone from the queue, as once the mapping handled it
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"])
+    return {"Records": [payloads.sqs_record(received[0], arn)]}
+
+
 def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
     """One scenario per function (`topology.all_function_names()`), in the embedded AWS's account."""
+    from docket import clock
+    from docket.admin import admins
+    from docket.audit import exports
+    from docket.audit.schemas import ExportFormat, ExportIn
     from docket.clients import service as clients
     from docket.clients.schemas import ClientIn
+    from docket.credits import reset
     from docket.helpdesk import feedback
     from docket.identity import accounts, sessions
+    from docket.privacy import jobs
     from docket.security.tokens import TokenClaims, issue_access_token
-    from docket.topology import all_function_names
+    from docket.topology import SCHEDULES, all_function_names
 
     item = feedback.submit(MEMBER, feedback.FeedbackIn(feature="Cold start", rating=4))
     client = clients.create(MEMBER, ClientIn(name="Cold Start LLP"))
@@ -69,11 +152,7 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
         permissions=("organizations:manage",),
         roles=("owner",),
     )
-    # the authorizer resolves the caller's membership on every request: the bench firm has one
-    pk, sk = accounts.membership_key(MEMBER.org_id, MEMBER.user_id)
-    accounts.Membership(
-        pk=pk, sk=sk, org_id=MEMBER.org_id, user_id=MEMBER.user_id, roles=["staff"], joined_at="bench"
-    ).save()
+    enroll_member()
     tokens = sessions.start(
         user_id=MEMBER.user_id, org_id=MEMBER.org_id, roles=("staff",), permissions=MEMBER.permissions
     )
@@ -95,6 +174,21 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
         authorizer={"principalId": MEMBER.user_id, **MEMBER.to_context()},
     )
     signing_secret = _setting("DOCKET_SIGNING_KEY_SECRET_ID")
+    administrator = replace(
+        ADMIN, user_id=admins.create("admin@bench.example", name="Bench Admin", operator="bench").user.id
+    )
+    # a month of the trail (the writes above are in it), and the owner's personal data
+    today = clock.now().date()
+    audit_export = exports.request_export(
+        MEMBER,
+        ExportIn(
+            start_date=(today - timedelta(days=30)).isoformat(),
+            end_date=today.isoformat(),
+            format=ExportFormat.CSV,
+        ),
+    )
+    data_export = jobs.request(owner)
+    [credits_reset] = [s for s in SCHEDULES if s.name == reset.JOB]
     scenarios = [
         Scenario("platform", "GET /health", rest_event("GET", "/v1/health", principal=None), _status(200)),
         Scenario(
@@ -118,6 +212,18 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             "clients",
             "GET /clients/{id}",
             rest_event("GET", f"/v1/clients/{client.id}", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "audit",
+            "GET /audit-logs (list, 20)",
+            rest_event("GET", "/v1/audit-logs", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "admin",
+            "GET /admin/users (platform administrator)",
+            rest_event("GET", "/v1/admin/users", principal=administrator),
             _status(200),
         ),
         Scenario(
@@ -149,6 +255,24 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             "one queued domain event (no connection to push to)",
             payloads.template("sqs.json"),
             lambda result: result == {"batchItemFailures": []},
+        ),
+        Scenario(
+            "auditexport",
+            "one queued audit_export.created (a month of the trail to CSV in S3)",
+            queued_event(audit_export, "audit-exports"),
+            lambda result: result == {"batchItemFailures": []},
+        ),
+        Scenario(
+            "exporter",
+            "one queued data_export.created (a personal-data export to S3)",
+            queued_event(data_export, "data-exports"),
+            lambda result: result == {"batchItemFailures": []},
+        ),
+        Scenario(
+            "jobs",
+            f"scheduled {credits_reset.name} (pages the platform directory)",
+            payloads.schedule_event(credits_reset.name),
+            lambda result: isinstance(result, dict) and result.get("done") is True,
         ),
         Scenario(
             "keys",
