@@ -44,6 +44,15 @@ QUEUE_POLLERS = 4
 #: second per poller instead of ten.
 QUEUE_WAIT_S = 1
 #: Fail fast: a pump retries on its next poll, botocore's own retries would only add delay.
+#: How long `Pumps.settle` waits for the pipeline to go quiet (a retried message comes back after
+#: LOCAL_VISIBILITY_S, a poison one reaches its DLQ after a few such rounds).
+SETTLE_TIMEOUT_S = 30.0
+#: A queue's messages not yet handled: waiting, received by a consumer and not deleted, delayed.
+_PENDING = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=2, read_timeout=10)
 
 
@@ -58,6 +67,9 @@ class Pump(threading.Thread):
         self.gate = threading.Lock()
         self._session = boto3.session.Session()
         self._clients: dict[str, Any] = {}
+        #: Steps completed, and of those the ones that delivered something (`Pumps.settle` reads them).
+        self.steps = 0
+        self.busy_steps = 0
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -87,6 +99,8 @@ class Pump(threading.Thread):
                 self._stale.set()
                 self._stopping.wait(1.0)
                 continue
+            self.busy_steps += busy
+            self.steps += 1
             if not busy:
                 self._stopping.wait(POLL_S)
 
@@ -310,6 +324,8 @@ class Pumps:
         self.threads += [
             QueuePump(spec, invoker, wait_s=QUEUE_WAIT_S, poller=n) for spec in queues for n in range(pollers)
         ]
+        #: the client `settle` reads the queues with (on the caller's thread)
+        self._sqs: Any = None
 
     def start(self) -> None:
         for thread in self.threads:
@@ -331,6 +347,45 @@ class Pumps:
             for thread in self.threads:
                 thread.forget()
                 thread.gate.release()
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> None:
+        """Return once everything taken in so far has been handled: the stream read to its end
+        with nothing left to deliver, and no queue holding a message (waiting, in flight to its
+        consumer, back for a retry or delayed). A consumer's writes reach the stream before it
+        deletes its message, so the stream is read once more after the queues are seen empty.
+        Raises TimeoutError when the pipeline is still busy after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        stream = self.threads[0]
+        while time.monotonic() < deadline:
+            if (
+                self._stream_quiet(stream, deadline)
+                and self._queues_empty()
+                and self._stream_quiet(stream, deadline)
+            ):
+                return
+            time.sleep(POLL_S)
+        raise TimeoutError(f"the emulator's event pipeline is still busy after {timeout} s")
+
+    @staticmethod
+    def _stream_quiet(stream: Pump, deadline: float) -> bool:
+        """Whether a whole stream step begun after this call (and the one under way) delivered
+        nothing."""
+        steps, busy = stream.steps, stream.busy_steps
+        while stream.steps < steps + 2:
+            if time.monotonic() > deadline or not stream.is_alive():
+                return False
+            time.sleep(POLL_S / 4)
+        return stream.busy_steps == busy
+
+    def _queues_empty(self) -> bool:
+        if self._sqs is None:
+            self._sqs = boto3.session.Session().client("sqs", config=_CLIENT_CONFIG)
+        for spec in {thread.spec for thread in self.threads if isinstance(thread, QueuePump)}:
+            url = self._sqs.get_queue_url(QueueName=queue_name(spec))["QueueUrl"]
+            counts = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(_PENDING))
+            if any(int(counts["Attributes"].get(name, 0)) for name in _PENDING):
+                return False
+        return True
 
     def stop(self) -> None:
         for thread in self.threads:

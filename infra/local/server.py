@@ -217,6 +217,10 @@ class Emulator:
     def gateway(self) -> WebSocketGateway:
         return self.http.app[GATEWAY_KEY]
 
+    def settle(self) -> None:
+        """Wait until every event taken in so far has been handled (`Pumps.settle`)."""
+        self.pumps.settle()
+
     def reset(self) -> Settings:
         """A blank account behind the same URLs: table, queues and mailbox are empty again."""
         with self.pumps.paused():

@@ -7,7 +7,8 @@ yielding a `tests.e2e.support.Socket`), `mailbox(to=None)` and `clear_mailbox()`
 Real callers for the harnesses (session-scoped, built once through the API, see tests/harness/firms.py):
 `firms` — two firms (`alder`, the victim, and `birch`, the intruder), each with an owner, a staff
 member and a client member and one resource of every kind per creator; `fuzz_firm` — a third one,
-the fuzz run's, whose data the fuzz run may change at will.
+the fuzz run's, whose data the fuzz run may change at will; `changes` — what a firm's stored
+data went through since a mark (tests/harness/changes.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from infra.local.aws import LocalAws
 from infra.local.server import Emulator, start_emulator
 from tests.e2e.support import Socket, open_socket
+from tests.harness.changes import TableChanges
 from tests.harness.firms import Firm, create_firm
 from tests.harness.platform import PlatformAdmin, create_platform_admin
 from tests.harness.resources import furnish
@@ -116,6 +118,11 @@ def firms(emulator: Emulator, harness_api: httpx.Client) -> tuple[Firm, Firm]:
         furnish(harness_api, create_firm(harness_api, mail, "alder")),
         furnish(harness_api, create_firm(harness_api, mail, "birch")),
     )
+
+
+@pytest.fixture(scope="session")
+def changes(emulator: Emulator) -> TableChanges:
+    return TableChanges(emulator.settle, emulator.settings.table_name)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.harness import hostile, isolation
+from tests.harness.changes import Feeds, TableChanges
 from tests.harness.firms import Firm
 from tests.harness.fuzz import FuzzFailure, fuzz_operation
 from tests.harness.fuzz import load as load_schema
@@ -134,6 +135,11 @@ def test_the_hostile_pass_accepts_a_null_the_route_handles(
 # --- isolation --------------------------------------------------------------------------------
 
 
+def _feed(planted: PlantedApi, table: TableChanges) -> Feeds:
+    """The planted API's writes: its planted group's log and the real groups' table."""
+    return Feeds(planted.written, table)
+
+
 @defects(Defect.LEAKY_LIST)
 def test_the_isolation_suite_finds_a_list_that_leaks_another_tenants_item(
     planted: PlantedApi, planted_api: httpx.Client, tenants: tuple[Firm, Firm]
@@ -141,29 +147,57 @@ def test_the_isolation_suite_finds_a_list_that_leaks_another_tenants_item(
     victim, intruder = tenants
     operation = planted.spec.operation("GET /feedback")
     with pytest.raises(AssertionError, match=f"shows {victim.name}'s"):
-        isolation.check_reads_stay_in_the_tenant(planted_api, planted.spec, operation, victim, intruder)
+        isolation.check_reads_stay_in_the_tenant(planted_api, operation, victim, intruder)
 
 
 @defects(Defect.CROSS_TENANT_PUT)
 def test_the_isolation_suite_finds_a_put_that_changes_another_tenants_item(
-    planted: PlantedApi, planted_api: httpx.Client, tenants: tuple[Firm, Firm]
+    planted: PlantedApi, planted_api: httpx.Client, changes: TableChanges, tenants: tuple[Firm, Firm]
 ) -> None:
     victim, intruder = tenants
     operation = planted.spec.operation("PUT /feedback/{feedbackId}")
     # (the planted PUT answers the intruder 404, as the real one does: only the item tells)
     with pytest.raises(AssertionError, match="changed another's data"):
-        isolation.check_foreign_ids(planted_api, planted.spec, operation, victim, intruder, {})
+        isolation.check_foreign_ids(planted_api, _feed(planted, changes), operation, victim, intruder, {})
 
 
 @defects()
 def test_the_isolation_suite_passes_the_planted_routes_without_a_defect(
-    planted: PlantedApi, planted_api: httpx.Client, tenants: tuple[Firm, Firm]
+    planted: PlantedApi, planted_api: httpx.Client, changes: TableChanges, tenants: tuple[Firm, Firm]
 ) -> None:
     victim, intruder = tenants
     spec = planted.spec
-    isolation.check_reads_stay_in_the_tenant(
-        planted_api, spec, spec.operation("GET /feedback"), victim, intruder
-    )
+    isolation.check_reads_stay_in_the_tenant(planted_api, spec.operation("GET /feedback"), victim, intruder)
+    feed = _feed(planted, changes)
     for label in ("GET /feedback/{feedbackId}", "PUT /feedback/{feedbackId}"):
-        isolation.check_foreign_ids(planted_api, spec, spec.operation(label), victim, intruder, {})
-        isolation.check_own_ids_work(planted_api, spec, spec.operation(label), victim, {})
+        isolation.check_foreign_ids(planted_api, feed, spec.operation(label), victim, intruder, {})
+        isolation.check_own_ids_work(planted_api, spec.operation(label), victim, {})
+
+
+def test_the_change_feed_sees_every_write_of_the_firm_and_of_no_other(
+    harness_api: httpx.Client, changes: TableChanges, firms: tuple[Firm, Firm]
+) -> None:
+    """The real suite's feed: a write of the victim firm's data is reported to the victim's checks
+    and not to the intruder's, and so is what an event's consumer writes after the answer."""
+    victim, intruder = firms
+    [feedback_id, *_] = [
+        item.id for item in victim.items if item.parameter == "feedbackId" and item.by is victim.owner
+    ]
+    # Given a mark, When alder's owner changes their feedback
+    changes.mark()
+    edited = harness_api.put(f"/feedback/{feedback_id}", json={"rating": 5}, headers=victim.owner.headers)
+    assert edited.status_code == 200, edited.text
+    # Then the feed reports it as alder's, with what changed, and nothing of birch's
+    seen = changes.changes(victim)
+    assert any(feedback_id in change and "rating" in change for change in seen), seen
+    assert changes.changes(intruder) == []
+    # And a write made later by a queue's consumer (the exporter preparing a data export) is in
+    # the window too: the feed waits for the emulator to settle
+    changes.mark()
+    asked = harness_api.get(
+        "/users/me/download-data", headers={**victim.owner.headers, "Prefer": "respond-async"}
+    )
+    assert asked.status_code == 202, asked.text
+    export_id = asked.json()["data"]["id"]
+    prepared = [change for change in changes.changes(victim) if export_id in change and "done" in change]
+    assert prepared, changes.changes(victim)

@@ -2,8 +2,8 @@
 
 Two furnished firms (`firms`: alder, the victim, and birch, the intruder): birch's owner calls
 every route that takes an id with alder's real ids (the function answers that it has no such
-resource — its own 404, not the gateway's — and nothing of alder's changes, as alder's users see
-it: data and ETag), reads every list and `/me` route (none of alder's ids, users or emails in any
+resource — its own 404, not the gateway's — and nothing of alder's stored data changes, by the
+table's stream once the emulator has settled: tests/harness/changes.py), reads every list and `/me` route (none of alder's ids, users or emails in any
 page, while birch's own items are there), and calls every other write (alder unchanged). Within a
 firm, a member whose role lacks an operation's permission is refused (403) and changes nothing.
 
@@ -20,6 +20,7 @@ import pytest
 
 from docket.identity import roles
 from tests.harness import isolation
+from tests.harness.changes import ChangeFeed
 from tests.harness.firms import Firm
 from tests.harness.resources import RESOURCES, create_item
 from tests.harness.spec import Spec, committed_spec
@@ -193,15 +194,15 @@ def test_every_authenticated_operation_declares_its_permission() -> None:
 
 @pytest.mark.parametrize("label", _labels([op for op in FIRM if op.path_parameters]))
 def test_another_tenants_id_is_not_found_and_changes_nothing(
-    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
+    harness_api: httpx.Client, changes: ChangeFeed, firms: tuple[Firm, Firm], label: str
 ) -> None:
     victim, intruder = firms
     operation = SPEC.operation(label)
     # Given alder's real ids, When birch's owner calls the route with them: the resource's own
     # 404, and alder's data is as it was
-    isolation.check_foreign_ids(harness_api, SPEC, operation, victim, intruder, BODIES)
+    isolation.check_foreign_ids(harness_api, changes, operation, victim, intruder, BODIES)
     # And the same call by alder's owner on alder's own (fresh) resource reaches it
-    isolation.check_own_ids_work(harness_api, SPEC, operation, victim, BODIES)
+    isolation.check_own_ids_work(harness_api, operation, victim, BODIES)
 
 
 @pytest.mark.parametrize(
@@ -217,18 +218,18 @@ def test_lists_and_me_routes_never_show_another_tenant(
         if resource.listed_at == operation.path:
             create_item(harness_api, intruder, resource.parameter, intruder.owner)
     # When birch's owner reads every page: nothing of alder's, birch's own items all there
-    isolation.check_reads_stay_in_the_tenant(harness_api, SPEC, operation, victim, intruder)
+    isolation.check_reads_stay_in_the_tenant(harness_api, operation, victim, intruder)
 
 
 @pytest.mark.parametrize(
     "label", _labels([op for op in FIRM if op.method != "GET" and not op.path_parameters])
 )
 def test_writes_without_ids_leave_another_tenant_unchanged(
-    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str
+    harness_api: httpx.Client, changes: ChangeFeed, firms: tuple[Firm, Firm], label: str
 ) -> None:
     victim, intruder = firms
     isolation.check_writes_stay_in_the_tenant(
-        harness_api, SPEC, SPEC.operation(label), victim, intruder, BODIES
+        harness_api, changes, SPEC.operation(label), victim, intruder, BODIES
     )
 
 
@@ -242,7 +243,7 @@ def test_the_platform_routes_are_the_admin_groups() -> None:
 @pytest.mark.parametrize("label", _labels(PLATFORM))
 @pytest.mark.parametrize("whose", ["another firm's", "their own firm's"])
 def test_a_firm_owner_is_refused_on_platform_routes_and_changes_nothing(
-    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str, whose: str
+    harness_api: httpx.Client, changes: ChangeFeed, firms: tuple[Firm, Firm], label: str, whose: str
 ) -> None:
     # Given alder's real users, When birch's owner — or alder's own owner, promoting their firm —
     # calls a platform administrators' route with them: 403, and alder's data is as it was
@@ -251,7 +252,7 @@ def test_a_firm_owner_is_refused_on_platform_routes_and_changes_nothing(
     caller = intruder.owner if whose == "another firm's" else victim.owner
     params = {name: victim.ids(name)[0] for name in operation.path_parameters}
     body = isolation.valid_body(operation, BODIES)
-    isolation.check_platform_route_refused(harness_api, SPEC, operation, victim, caller, params, body)
+    isolation.check_platform_route_refused(harness_api, changes, operation, victim, caller, params, body)
 
 
 def _refusals() -> list[object]:
@@ -283,18 +284,24 @@ def test_the_member_roles_lack_something_to_refuse() -> None:
 
 @pytest.mark.parametrize(("label", "role", "creator", "body"), _refusals())
 def test_a_member_without_the_permission_is_refused_and_changes_nothing(
-    harness_api: httpx.Client, firms: tuple[Firm, Firm], label: str, role: str, creator: str, body: Any
+    harness_api: httpx.Client,
+    changes: ChangeFeed,
+    firms: tuple[Firm, Firm],
+    label: str,
+    role: str,
+    creator: str,
+    body: Any,
 ) -> None:
     firm, _ = firms
     operation = SPEC.operation(label)
     sent = body if body is not None else isolation.valid_body(operation, BODIES)
     isolation.check_refused_without_permission(
-        harness_api, SPEC, operation, firm, firm.member_with_role(role), sent, item_creator=creator
+        harness_api, changes, operation, firm, firm.member_with_role(role), sent, item_creator=creator
     )
 
 
 def test_an_invitation_token_opens_only_its_own_invitation_whoever_holds_it(
-    harness_api: httpx.Client, firms: tuple[Firm, Firm]
+    harness_api: httpx.Client, changes: ChangeFeed, firms: tuple[Firm, Firm]
 ) -> None:
     """A token is a bearer secret, not an id of the caller's tenant: what it opens is the same for
     anyone who holds it (signed in to another firm or not), names no id, member or address of its
@@ -311,12 +318,11 @@ def test_an_invitation_token_opens_only_its_own_invitation_whoever_holds_it(
     leaked = sorted(v for v in victim.identifiers() - {token} if v in seen_anonymously.text)
     assert not leaked, f"the token's preview shows {leaked}"
     # When birch's owner tries to accept it as their own account
-    before = isolation.snapshot(harness_api, SPEC, victim)
-    taken = harness_api.post(f"/invitations/accept/{token}", headers=isolation.acting(intruder.owner))
+    headers = isolation.acting(intruder.owner)
+    changes.mark()
+    taken = harness_api.post(f"/invitations/accept/{token}", headers=headers)
     # Then it is refused (it was sent to someone else), and alder is as it was
     assert taken.status_code == 403, taken.text
-    isolation.assert_unchanged(
-        before, isolation.snapshot(harness_api, SPEC, victim), "accepting alder's token"
-    )
+    isolation.assert_unchanged(changes, victim, "accepting alder's token")
     # And a token nobody issued opens nothing, the same way
     assert harness_api.get("/invitations/token/" + "A" * 43).status_code == 404

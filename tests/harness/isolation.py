@@ -1,26 +1,26 @@
 """Tenant isolation checks, for any spec served on any base URL (the real API or a planted one).
 
 Each check acts as one firm's member against another firm (or, for permissions, against its own),
-and compares what a user of the victim firm would notice: every resource as its creator reads it
-(data and ETag) and every list or `/me` answer as the firm's owner reads it, before and after.
+and asks the change feed (tests/harness/changes.py) what of the victim firm's stored data changed
+between the moment before the request and the moment its effects (the events it set off
+included) were handled: it must be nothing.
 
-The acting member always uses a session of its own (a route may log it out); the victim's reads
-use the victim's sessions.
+The acting member always uses a session of its own (a route may log it out), opened before that
+first moment (opening a session is a change of its firm).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from tests.harness.changes import ChangeFeed
 from tests.harness.firms import Firm, Member, pages
-from tests.harness.resources import RESOURCES, Resource, View, create_item, view
-from tests.harness.spec import FORM, JSON, Operation, Spec
+from tests.harness.resources import RESOURCES, Resource, create_item
+from tests.harness.spec import FORM, JSON, Operation
 
 #: API Gateway answers a path no resource matches itself (`Missing Authentication Token`, which the
 #: stack renders as a 404): a resource the function did not find must never look like that.
@@ -62,66 +62,9 @@ def valid_body(operation: Operation, bodies: dict[str, Any]) -> Any:
     return body
 
 
-#: concurrent reads of a snapshot (the emulator runs 4 environments per function)
-SNAPSHOT_READERS = 6
-#: longer than any one check takes (a token needing no renewal before it needs none after it)
-SNAPSHOT_MARGIN_S = 300
-
-
-def firm_views(spec: Spec) -> list[Operation]:
-    """The reads a firm's owner makes without naming an id: lists and `/me` answers."""
-    return [
-        op
-        for op in spec.operations()
-        if op.method == "GET" and not op.public and not op.platform and not op.path_parameters
-    ]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    items: dict[str, View]
-    views: dict[str, list[Any]]
-
-    def differences(self, later: Snapshot) -> list[str]:
-        changed = [
-            f"{key}: {before} → {later.items.get(key)}"
-            for key, before in self.items.items()
-            if later.items.get(key) != before
-        ]
-        changed += [
-            f"GET {path} as the owner: {before} → {later.views.get(path)}"
-            for path, before in self.views.items()
-            if later.views.get(path) != before
-        ]
-        return changed
-
-
-def snapshot(api: httpx.Client, spec: Spec, firm: Firm) -> Snapshot:
-    """What the firm's users see of their data."""
-    for member in firm.members:
-        # a token replaced between two snapshots would show as a new session: replace any token
-        # that could expire before the check that follows is over, before the first read
-        member.renew(margin_s=SNAPSHOT_MARGIN_S)
-
-    def listed(path: str) -> list[Any]:
-        return [(reply.status_code, reply.json()) for reply in pages(api, path, firm.owner.headers)]
-
-    # independent reads: sent at once, so the emulator's execution environments share them out
-    with ThreadPoolExecutor(max_workers=SNAPSHOT_READERS) as readers:
-        items = dict(
-            zip(
-                [f"{item.parameter}={item.id}" for item in firm.items],
-                readers.map(lambda item: view(api, item), firm.items),
-                strict=True,
-            )
-        )
-        paths = [op.path for op in firm_views(spec)]
-        views = dict(zip(paths, readers.map(listed, paths), strict=True))
-    return Snapshot(items, views)
-
-
-def assert_unchanged(before: Snapshot, after: Snapshot, what: str) -> None:
-    changed = before.differences(after)
+def assert_unchanged(feed: ChangeFeed, firm: Firm, what: str) -> None:
+    """Nothing of `firm`'s stored data changed since `feed.mark()`."""
+    changed = feed.changes(firm)
     assert not changed, f"{what} changed another's data:\n  " + "\n  ".join(changed)
 
 
@@ -139,23 +82,27 @@ def assert_resource_not_found(reply: httpx.Response, resource: Resource, what: s
 
 
 def check_foreign_ids(
-    api: httpx.Client, spec: Spec, operation: Operation, victim: Firm, intruder: Firm, bodies: dict[str, Any]
+    api: httpx.Client,
+    feed: ChangeFeed,
+    operation: Operation,
+    victim: Firm,
+    intruder: Firm,
+    bodies: dict[str, Any],
 ) -> None:
     """The intruder calls `operation` with the victim's real ids: the function answers that it has
     no such resource (naming it), and nothing of the victim's changes."""
     params = {name: victim.ids(name)[0] for name in operation.path_parameters}
     body = valid_body(operation, bodies)
-    before = snapshot(api, spec, victim)
-    reply = send(api, operation, acting(intruder.owner), params, body)
+    headers = acting(intruder.owner)
+    feed.mark()
+    reply = send(api, operation, headers, params, body)
     what = _reproduction(operation, operation.fill(params), body, reply)
     last = RESOURCES[operation.path_parameters[-1]]
     assert_resource_not_found(reply, last, what)
-    assert_unchanged(before, snapshot(api, spec, victim), f"{intruder.name}'s {what}")
+    assert_unchanged(feed, victim, f"{intruder.name}'s {what}")
 
 
-def check_own_ids_work(
-    api: httpx.Client, spec: Spec, operation: Operation, firm: Firm, bodies: dict[str, Any]
-) -> None:
+def check_own_ids_work(api: httpx.Client, operation: Operation, firm: Firm, bodies: dict[str, Any]) -> None:
     """The control of `check_foreign_ids`: the owner's own call on a fresh resource of the firm
     reaches it (so a 404 for the intruder means isolation, not a route that finds nothing)."""
     params = {}
@@ -172,7 +119,7 @@ def _contains_any(text: str, identifiers: Iterable[str]) -> list[str]:
 
 
 def check_reads_stay_in_the_tenant(
-    api: httpx.Client, spec: Spec, operation: Operation, victim: Firm, intruder: Firm
+    api: httpx.Client, operation: Operation, victim: Firm, intruder: Firm
 ) -> None:
     """Every page the intruder can read of a list or `/me` route names nothing of the victim's,
     while it does show the intruder's own resources listed there."""
@@ -194,19 +141,25 @@ def check_reads_stay_in_the_tenant(
 
 
 def check_writes_stay_in_the_tenant(
-    api: httpx.Client, spec: Spec, operation: Operation, victim: Firm, intruder: Firm, bodies: dict[str, Any]
+    api: httpx.Client,
+    feed: ChangeFeed,
+    operation: Operation,
+    victim: Firm,
+    intruder: Firm,
+    bodies: dict[str, Any],
 ) -> None:
     """A write that names no id (a `/me` route, a create) changes nothing of another firm."""
     body = valid_body(operation, bodies)
-    before = snapshot(api, spec, victim)
-    reply = send(api, operation, acting(intruder.owner), None, body)
+    headers = acting(intruder.owner)
+    feed.mark()
+    reply = send(api, operation, headers, None, body)
     assert reply.status_code < 500, _reproduction(operation, operation.path, body, reply)
-    assert_unchanged(before, snapshot(api, spec, victim), f"{intruder.name}'s {operation} {body}")
+    assert_unchanged(feed, victim, f"{intruder.name}'s {operation} {body}")
 
 
 def check_platform_route_refused(
     api: httpx.Client,
-    spec: Spec,
+    feed: ChangeFeed,
     operation: Operation,
     victim: Firm,
     member: Member,
@@ -214,22 +167,21 @@ def check_platform_route_refused(
     body: Any,
 ) -> None:
     """A platform administrators' route called by a firm's member (an owner included, on their own
-    firm's users or on another's): 403, and nothing of the victim firm changes. The acting session
-    is opened before the snapshot: it may be the victim's owner's own, which lists its sessions."""
+    firm's users or on another's): 403, and nothing of the victim firm changes."""
     headers = acting(member)
-    before = snapshot(api, spec, victim)
+    feed.mark()
     reply = send(api, operation, headers, params, body)
     what = f"{member.role} of {member.org_id}: " + _reproduction(
         operation, operation.fill(params), body, reply
     )
     assert reply.status_code == 403, what
     assert reply.json()["error"]["code"] == "AUTHORIZATION_FAILED", what
-    assert_unchanged(before, snapshot(api, spec, victim), what)
+    assert_unchanged(feed, victim, what)
 
 
 def check_refused_without_permission(
     api: httpx.Client,
-    spec: Spec,
+    feed: ChangeFeed,
     operation: Operation,
     firm: Firm,
     member: Member,
@@ -244,9 +196,10 @@ def check_refused_without_permission(
             item.id for item in firm.items if item.parameter == name and item.by.role == item_creator
         ][:1]
         params[name] = chosen
-    before = snapshot(api, spec, firm)
-    reply = send(api, operation, acting(member), params, body)
+    headers = acting(member)
+    feed.mark()
+    reply = send(api, operation, headers, params, body)
     what = f"{member.role}: " + _reproduction(operation, operation.fill(params), body, reply)
     assert reply.status_code == 403, what
     assert reply.json()["error"]["code"] == "AUTHORIZATION_FAILED", what
-    assert_unchanged(before, snapshot(api, spec, firm), what)
+    assert_unchanged(feed, firm, what)

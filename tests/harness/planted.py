@@ -52,6 +52,7 @@ from infra.local.server import HttpServer
 from infra.local.server import build_app as build_gateway
 from infra.tools import openapi
 from infra.tools.functions import load
+from tests.harness.changes import PlantedChanges
 from tests.harness.spec import Spec
 
 PLANTED_GROUP = "helpdesk"
@@ -85,7 +86,8 @@ class _Item:
     out: FeedbackOut
 
 
-def planted_helpdesk(defects: frozenset[Defect]) -> APIGatewayRestResolver:
+def planted_helpdesk(defects: frozenset[Defect], written: PlantedChanges) -> APIGatewayRestResolver:
+    """The planted routes; every write they make is logged to `written`."""
     store: dict[str, _Item] = {}
     router = Router()
 
@@ -121,6 +123,7 @@ def planted_helpdesk(defects: frozenset[Defect]) -> APIGatewayRestResolver:
             version=1,
         )
         store[out.id] = _Item(principal.org_id, out)
+        written.log.append((principal.org_id, f"created {out.id}"))
         return ok(out, status=201, version=out.version, location=f"/feedback/{out.id}")
 
     @router.get("/feedback/<feedbackId>", summary="Get feedback (planted)", tags=["feedback"])
@@ -142,6 +145,7 @@ def planted_helpdesk(defects: frozenset[Defect]) -> APIGatewayRestResolver:
         item.out = item.out.model_copy(
             update={**changes, "version": item.out.version + 1, "updated_at": clock.iso()}
         )
+        written.log.append((item.org_id, f"updated {item.out.id}: {changes}"))
         if item.org_id != principal.org_id:
             raise NotFound("Feedback not found")  # the change is made; the answer hides it
         return ok(item.out, version=item.out.version)
@@ -158,12 +162,15 @@ _turn = getattr(real_invocation, "_lock", None) or threading.RLock()
 class PlantedApi:
     base_url: str
     spec: Spec
+    #: the planted group's writes (the rest of the API writes to the table)
+    written: PlantedChanges
 
 
 @contextmanager
 def serve_planted(defects: frozenset[Defect]) -> Iterator[PlantedApi]:
     """The whole API on a port of its own, the helpdesk group replaced by the planted one."""
-    app = planted_helpdesk(defects)
+    written = PlantedChanges()
+    app = planted_helpdesk(defects, written)
     handler = make_handler(app)
 
     def invoker(function: str, event: dict[str, Any]) -> Any:
@@ -176,6 +183,8 @@ def serve_planted(defects: frozenset[Defect]) -> Iterator[PlantedApi]:
     apps[PLANTED_GROUP] = app
     server = HttpServer.start(build_gateway(invoker=invoker))
     try:
-        yield PlantedApi(base_url=f"{server.base_url}/v1", spec=Spec(openapi.build_spec(apps)))
+        yield PlantedApi(
+            base_url=f"{server.base_url}/v1", spec=Spec(openapi.build_spec(apps)), written=written
+        )
     finally:
         server.stop()
