@@ -67,61 +67,61 @@ EndDate = Annotated[
 SortOrder = Annotated[Literal["asc", "desc"], Query(alias="sortOrder", description="Newest first by default")]
 
 
-def _entries(
-    principal: CurrentPrincipal,
-    *,
-    route: str,
-    default_limit: int,
-    page: int | None,
-    limit: int | None,
-    offset: int | None,
-    cursor: str | None,
-    action: str | None,
-    actor_id: str | None,
-    resource_type: str | None,
-    start_date: str | None,
-    end_date: str | None,
-    sort_order: str,
-) -> Ok[AuditLogList]:
-    request = page_request(limit=limit, cursor=cursor, page=page, offset=offset, default_limit=default_limit)
-    filters = service.Filters.read(
-        action=action, user_id=actor_id, resource_type=resource_type, start_date=start_date, end_date=end_date
-    )
-    found = service.list_entries(principal, request, filters, newest_first=sort_order == "desc", route=route)
-    return Ok(
-        data=AuditLogList(audit_logs=[service.present(e) for e in found.items], pagination=found.pagination)
-    )
+def _serve_audit_trail(path: str, *, name: str, summary: str, tags: list[str], default_limit: int) -> None:
+    """One list of the audit trail, served at `path` (seed 001's and seed 004's share it, each with
+    its default page size; the route name is bound into the signed cursor)."""
+    route = path.strip("/")
+
+    def list_entries(
+        principal: CurrentPrincipal,
+        page: PageNumber = None,
+        limit: Limit = None,
+        offset: Offset = None,
+        cursor: Cursor = None,
+        action: Action = None,
+        actor_id: ActorId = None,
+        resource_type: ResourceType = None,
+        start_date: StartDate = None,
+        end_date: EndDate = None,
+        sort_order: SortOrder = "desc",
+    ) -> Ok[AuditLogList]:
+        request = page_request(
+            limit=limit, cursor=cursor, page=page, offset=offset, default_limit=default_limit
+        )
+        filters = service.Filters.read(
+            action=action,
+            user_id=actor_id,
+            resource_type=resource_type,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        found = service.list_entries(
+            principal, request, filters, newest_first=sort_order == "desc", route=route
+        )
+        return Ok(
+            data=AuditLogList(
+                audit_logs=[service.present(e) for e in found.items], pagination=found.pagination
+            )
+        )
+
+    list_entries.__name__ = list_entries.__qualname__ = name  # the spec's operation id
+    router.get(path, summary=summary, tags=tags)(list_entries)
 
 
-@router.get("/audit-logs", summary="List the audit trail, newest first", tags=TAGS)
-def list_audit_logs(
-    principal: CurrentPrincipal,
-    page: PageNumber = None,
-    limit: Limit = None,
-    offset: Offset = None,
-    cursor: Cursor = None,
-    action: Action = None,
-    actor_id: ActorId = None,
-    resource_type: ResourceType = None,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
-    sort_order: SortOrder = "desc",
-) -> Ok[AuditLogList]:
-    return _entries(
-        principal,
-        route="audit-logs",
-        default_limit=20,
-        page=page,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-        action=action,
-        actor_id=actor_id,
-        resource_type=resource_type,
-        start_date=start_date,
-        end_date=end_date,
-        sort_order=sort_order,
-    )
+_serve_audit_trail(
+    "/audit-logs",
+    name="list_audit_logs",
+    summary="List the audit trail, newest first",
+    tags=TAGS,
+    default_limit=20,
+)
+_serve_audit_trail(
+    "/compliance/audit-logs",
+    name="compliance_audit_logs",
+    summary="Audit trail for compliance (seed 004's filters)",
+    tags=COMPLIANCE,
+    default_limit=COMPLIANCE_LIMIT,
+)
 
 
 @router.get("/audit-logs/stats", summary="Counts by action, actor and day over a period", tags=TAGS)
@@ -163,39 +163,6 @@ def verify_chain(principal: CurrentPrincipal, cursor: Cursor = None) -> Ok[Chain
 def get_audit_log(principal: CurrentPrincipal, auditLogId: AuditLogId) -> Response[Ok[AuditLogOut]]:
     # an entry never changes: its version is 1 for good
     return ok(service.present(service.get_entry(principal, auditLogId)), version=1)
-
-
-@router.get(
-    "/compliance/audit-logs", summary="Audit trail for compliance (seed 004's filters)", tags=COMPLIANCE
-)
-def compliance_audit_logs(
-    principal: CurrentPrincipal,
-    page: PageNumber = None,
-    limit: Limit = None,
-    offset: Offset = None,
-    cursor: Cursor = None,
-    action: Action = None,
-    actor_id: ActorId = None,
-    resource_type: ResourceType = None,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
-    sort_order: SortOrder = "desc",
-) -> Ok[AuditLogList]:
-    return _entries(
-        principal,
-        route="compliance/audit-logs",
-        default_limit=COMPLIANCE_LIMIT,
-        page=page,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-        action=action,
-        actor_id=actor_id,
-        resource_type=resource_type,
-        start_date=start_date,
-        end_date=end_date,
-        sort_order=sort_order,
-    )
 
 
 @router.post(

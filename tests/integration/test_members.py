@@ -355,18 +355,25 @@ def test_nobody_promotes_themselves_or_touches_someone_above_them(aws: Settings)
     assert sign_in("owner@acme.example", org_id).principal.roles == ("owner",)
 
 
-def test_revoking_a_member_ends_their_access_in_this_firm_at_once(aws: Settings) -> None:
+def _jane_in_two_firms(role: str) -> tuple[str, str, Any, Any]:
+    """Jane, owner of her own firm (Home LLP), joins Acme with `role` by invitation:
+    `(her firm's id, Acme's id, Acme's owner, her session in Acme)`."""
     home_id, _ = register("jane@home.example", firm="Home LLP")
     org_id, owner = register("owner@acme.example")
-    call(
+    invited = call(
         "directory",
         "POST",
         "/invitations",
         principal=owner.principal,
-        body={"email": "jane@home.example", "roleId": "attorney"},
+        body={"email": "jane@home.example", "roleId": role},
     )
+    assert invited.status == 201, invited.body
     accept(invitation_token("jane@home.example"), {"password": PASSWORD})
-    here = sign_in("jane@home.example", org_id)
+    return home_id, org_id, owner, sign_in("jane@home.example", org_id)
+
+
+def test_revoking_a_member_ends_their_access_in_this_firm_at_once(aws: Settings) -> None:
+    home_id, org_id, owner, here = _jane_in_two_firms("attorney")
     elsewhere = sign_in("jane@home.example", home_id)
 
     # When the owner revokes her with seed 001's request
@@ -425,17 +432,7 @@ def test_suspending_a_member_stops_their_tokens_and_reactivating_lets_them_sign_
 
 
 def test_removing_a_member_keeps_their_account(aws: Settings) -> None:
-    home_id, _ = register("jane@home.example", firm="Home LLP")
-    org_id, owner = register("owner@acme.example")
-    call(
-        "directory",
-        "POST",
-        "/invitations",
-        principal=owner.principal,
-        body={"email": "jane@home.example", "roleId": "staff"},
-    )
-    accept(invitation_token("jane@home.example"), {"password": PASSWORD})
-    here = sign_in("jane@home.example", org_id)
+    home_id, org_id, owner, here = _jane_in_two_firms("staff")
     removed = call("directory", "DELETE", f"/users/{here.user_id}", principal=owner.principal)
     assert removed.status == 200, removed.body
     assert call("directory", "GET", f"/users/{here.user_id}", principal=owner.principal).status == 404

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import Field, PlainValidator, StringConstraints, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -84,7 +84,31 @@ class MemberList(ApiModel):
     pagination: Pagination
 
 
-class MemberIn(InputModel):
+class _OneSpellingEach:
+    """A member's name and role each come one way: `name` or `firstName` + `lastName`, `role` or
+    `roleId` (the seeds spell them differently; both at once would leave one of them unread)."""
+
+    if TYPE_CHECKING:  # the models declare the fields (in their own order, for their spec)
+        name: str | None
+        first_name: str | None
+        last_name: str | None
+        role: int | str | None
+        role_id: int | str | None
+
+    @model_validator(mode="after")
+    def _one_spelling_each(self) -> Self:
+        if self.name is not None and (self.first_name is not None or self.last_name is not None):
+            raise ValueError("send name, or firstName and lastName, not both")
+        if self.role is not None and self.role_id is not None:
+            raise ValueError("send role or roleId, not both")
+        return self
+
+    @property
+    def role_reference(self) -> int | str | None:
+        return self.role if self.role is not None else self.role_id
+
+
+class MemberIn(_OneSpellingEach, InputModel):
     """Seed 000's `POST /users`: an administrator adds a member."""
 
     email: str = Field(pattern=EMAIL_PATTERN, max_length=254, examples=["newuser@example.com"])
@@ -98,18 +122,6 @@ class MemberIn(InputModel):
     #: a temporary password (the strength policy applies), pending until its user chooses their own
     password: Omittable[Annotated[str, StringConstraints(min_length=1, max_length=256)]] = None
 
-    @model_validator(mode="after")
-    def _names(self) -> MemberIn:
-        if self.name is not None and (self.first_name is not None or self.last_name is not None):
-            raise ValueError("send name, or firstName and lastName, not both")
-        if self.role is not None and self.role_id is not None:
-            raise ValueError("send role or roleId, not both")
-        return self
-
-    @property
-    def role_reference(self) -> int | str | None:
-        return self.role if self.role is not None else self.role_id
-
     def split_name(self) -> tuple[str | None, str | None]:
         if self.name is not None:
             first, _, last = self.name.partition(" ")
@@ -117,7 +129,7 @@ class MemberIn(InputModel):
         return self.first_name, self.last_name
 
 
-class MemberUpdate(InputModel):
+class MemberUpdate(_OneSpellingEach, InputModel):
     """Seed 001's admin update (`first_name`, `last_name`, `email`, `status`), plus the member's role.
 
     Name, phone and email are the account's: an administrator changes them only for an account that
@@ -133,17 +145,6 @@ class MemberUpdate(InputModel):
     role: Omittable[RoleReference] = None
     role_id: Omittable[RoleReference] = None
 
-    @model_validator(mode="after")
-    def _one_spelling(self) -> MemberUpdate:
-        if self.name is not None and (self.first_name is not None or self.last_name is not None):
-            raise ValueError("send name, or firstName and lastName, not both")
-        if self.role is not None and self.role_id is not None:
-            raise ValueError("send role or roleId, not both")
-        return self
-
-    @property
-    def role_reference(self) -> int | str | None:
-        return self.role if self.role is not None else self.role_id
 
 
 class RevokeIn(InputModel):
