@@ -339,3 +339,48 @@ def test_a_slow_batch_does_not_hold_up_the_next_one(queue: Settings) -> None:
     finally:
         release.set()
         pumps.stop()
+
+
+def test_settle_returns_once_every_message_is_handled_a_retried_one_included(queue: Settings) -> None:
+    # Given a slow consumer that fails each message the first time (it comes back after the
+    # queue's visibility timeout, 1 s)
+    failed_once: set[str] = set()
+    handled: list[int] = []
+
+    def answer(event: dict[str, Any]) -> dict[str, Any]:
+        time.sleep(0.3)
+        failures = []
+        for record in event["Records"]:
+            if record["messageId"] in failed_once:
+                handled.append(json.loads(record["body"])["detail"]["n"])
+            else:
+                failed_once.add(record["messageId"])
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+
+    pumps = Pumps(lambda: queue, Recorder(answer), queues=(SPEC,))
+    pumps.start()
+    try:
+        # When an event is put on the bus and the pumps are asked to settle
+        put_event(queue, "pump.tested", {"n": 7})
+        pumps.settle()
+        # Then by the time settle returns, the retry has been handled, and nothing is left
+        assert handled == [7]
+        assert queue_depth("docket-local-pump-test") == 0
+    finally:
+        pumps.stop()
+
+
+def test_settle_gives_up_on_a_pipeline_that_stays_busy(queue: Settings) -> None:
+    # Given a consumer stuck on its message
+    release = threading.Event()
+    pumps = Pumps(lambda: queue, Recorder(lambda event: release.wait(timeout=20)), queues=(SPEC,))
+    pumps.start()
+    try:
+        put_event(queue, "pump.tested", {"n": 1})
+        # Then settling fails after its timeout rather than waiting for ever
+        with pytest.raises(TimeoutError, match="still busy"):
+            pumps.settle(timeout=1.5)
+    finally:
+        release.set()
+        pumps.stop()
