@@ -40,40 +40,40 @@ def _names(firm: Firm) -> tuple[str, ...]:
 
 
 class TableChanges:
-    """The table's stream, read in order from where the last read ended."""
+    """The table's stream, read from a `LATEST` iterator taken at each mark.
+
+    The emulator trims what every open iterator has passed and forgets iterators after 15 minutes,
+    as DynamoDB does, so the feed holds none between checks: each mark starts at the stream's end."""
 
     def __init__(self, settle: Callable[[], None], table_name: str) -> None:
         self._settle = settle
         self._table = table_name
         self._streams = boto3.client("dynamodbstreams")
         self._dynamodb = boto3.client("dynamodb")
-        self._arn: str | None = None
         self._iterators: dict[str, str | None] = {}
         #: the records written since the last mark
         self._window: list[dict[str, Any]] = []
 
     def mark(self) -> None:
         self._settle()
-        self._read()
+        arn = self._dynamodb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
+        shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        self._iterators = {
+            shard["ShardId"]: self._streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+            )["ShardIterator"]
+            for shard in shards
+        }
         self._window = []
 
     def changes(self, firm: Firm) -> list[str]:
+        assert self._iterators, "mark() first"
         self._settle()
         self._window += self._read()
         names = _names(firm)
         return [_describe(record) for record in self._window if _concerns(record, names) and _changed(record)]
 
     def _read(self) -> list[dict[str, Any]]:
-        arn = self._dynamodb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
-        if arn != self._arn:  # first read, or a new table: everything before now is history
-            self._arn = arn
-            self._iterators = {
-                shard["ShardId"]: self._streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
-                )["ShardIterator"]
-                for shard in self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-            }
-            return []
         records: list[dict[str, Any]] = []
         for shard_id, iterator in self._iterators.items():
             while iterator is not None:

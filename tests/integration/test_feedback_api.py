@@ -282,3 +282,15 @@ def test_a_route_without_a_principal_is_refused(aws: Settings) -> None:
     reply = call("helpdesk", "GET", "/v1/feedback")
     assert reply.status == 401
     assert reply.error["code"] == "AUTHENTICATION_FAILED"
+
+
+def test_a_path_ending_in_a_line_feed_is_no_route_not_the_list(aws: Settings) -> None:
+    # Given a firm with feedback
+    submit(ALICE, feature="Search", rating=4)
+    # When the id is a line feed (`GET /feedback/%0A`, as API Gateway decodes it), or the list's
+    # path ends in one
+    for path in ("/v1/feedback/\n", "/v1/feedback\n"):
+        reply = call("helpdesk", "GET", path, principal=ALICE)
+        # Then no route answers (a `$` anchor matched before the line feed and served the list)
+        assert reply.status == 404, (path, reply.body)
+        assert reply.error["code"] == "RESOURCE_NOT_FOUND"

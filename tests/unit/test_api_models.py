@@ -94,3 +94,21 @@ def test_a_field_named_type_is_a_field_like_any_other() -> None:
     assert Typed.model_validate({"type": "individual", "count": 2}).type is Kind.INDIVIDUAL
     with pytest.raises(ValidationError):
         Typed.model_validate({"count": "2"})
+
+
+class Labelled(InputModel):
+    label: str = Field(max_length=5)
+    note: Omittable[str] = Field(default=None, max_length=5)
+
+
+@pytest.mark.parametrize("field", ["label", "note"])
+def test_a_length_limit_counts_what_was_sent_before_stripping(field: str) -> None:
+    # Given a limit of 5 characters, When 5 characters come with a line feed before them
+    body = {"label": "ok", field: "\nabcde"}
+    # Then the limit the spec states is the one applied (it was checked after stripping)
+    with pytest.raises(ValidationError) as refused:
+        Labelled.model_validate(body)
+    [error] = refused.value.errors()
+    assert (error["loc"], error["type"]) == ((field,), "string_too_long")
+    # while whitespace within the limit is still stripped
+    assert getattr(Labelled.model_validate({**body, field: " abc "}), field) == "abc"

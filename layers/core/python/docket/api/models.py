@@ -77,17 +77,34 @@ Nullable = Annotated[T | None, _NullClears()]
 _STRICT_SCHEMAS = frozenset({"int", "float", "decimal", "bool"})
 
 
-def _strict_numbers(schema: Any) -> Any:
-    """A copy of a core schema with every number and boolean schema strict (unless set explicitly)."""
+def _at_most(limit: int) -> Any:
+    """Refuse a string longer than `limit` as sent: the limit the spec states counts what the
+    caller sends, surrounding whitespace included (the value is stripped after this check)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise PydanticCustomError(
+                "string_too_long", "String should have at most {max_length} characters", {"max_length": limit}
+            )
+        return value
+
+    return check
+
+
+def _input_schema(schema: Any) -> Any:
+    """A copy of a core schema with every number and boolean schema strict (unless set explicitly),
+    and every length-limited string measured before it is stripped."""
     if isinstance(schema, dict):
-        copied = {key: _strict_numbers(value) for key, value in schema.items()}
+        copied = {key: _input_schema(value) for key, value in schema.items()}
         # a model's field named `type` puts a dict under that key: only a schema's own type is a string
         kind = copied.get("type")
         if isinstance(kind, str) and kind in _STRICT_SCHEMAS:
             copied.setdefault("strict", True)
+        if kind == "str" and isinstance(copied.get("max_length"), int):
+            return core_schema.no_info_before_validator_function(_at_most(copied["max_length"]), copied)
         return copied
     if isinstance(schema, list):
-        return [_strict_numbers(item) for item in schema]
+        return [_input_schema(item) for item in schema]
     return schema
 
 
@@ -126,8 +143,8 @@ class InputModel(ApiModel):
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        strict: CoreSchema = _strict_numbers(handler(source))
-        return strict
+        checked: CoreSchema = _input_schema(handler(source))
+        return checked
 
     @classmethod
     def __get_pydantic_json_schema__(

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
+from re import Pattern
 from typing import Any, cast, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
@@ -74,6 +75,17 @@ def _compact_json(value: Any) -> str:
 RequestErrorRenderer = Callable[[list[dict[str, Any]]], Response[Any]]
 
 
+class _ExactRoutes(APIGatewayRestResolver):
+    """Powertools' REST resolver anchors each route as `^<rule>/*$`, and `$` also matches before a
+    final line feed: `GET /feedback/%0A` (an id of one line feed) reached the list `GET /feedback`.
+    `\\Z` ends the path where it ends, as API Gateway's own matching does (`topology._pattern`);
+    trailing slashes stay optional, as they are in Powertools."""
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "") -> Pattern[str]:
+        return cast("Pattern[str]", ApiGatewayResolver._compile_regex(rule, "^{}/*\\Z"))
+
+
 def build_app(
     group: str,
     routers: Sequence[Router] = (),
@@ -81,7 +93,7 @@ def build_app(
     protocol_errors: Mapping[str, RequestErrorRenderer] | None = None,
 ) -> APIGatewayRestResolver:
     """`protocol_errors` maps a route path (`/auth/token`) to how it renders invalid requests."""
-    app = APIGatewayRestResolver(
+    app = _ExactRoutes(
         strip_prefixes=list(BASE_PATHS),
         enable_validation=True,
         serializer=_compact_json,

@@ -146,7 +146,6 @@ class MemberUpdate(_OneSpellingEach, InputModel):
     role_id: Omittable[RoleReference] = None
 
 
-
 class RevokeIn(InputModel):
     reason: str = Field(min_length=1, max_length=500, examples=["Violation of terms"])
 
