@@ -77,11 +77,12 @@ fuzz: install
 	$(PY) -m pytest tests/e2e -m fuzz
 
 # Every test: lint, types, unit, integration, infra (template, cdk-nag, cfn-lint), e2e, fuzz.
+# The slowest tests are listed at the end, so the suite's time stays in view as it grows.
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest tests/unit tests/integration tests/infra tests/e2e
+	$(PY) -m pytest tests/unit tests/integration tests/infra tests/e2e --durations=25
 
 layer: install
 	$(PY) -m infra.tools.build_layer
