@@ -112,3 +112,16 @@ def test_a_length_limit_counts_what_was_sent_before_stripping(field: str) -> Non
     assert (error["loc"], error["type"]) == ((field,), "string_too_long")
     # while whitespace within the limit is still stripped
     assert getattr(Labelled.model_validate({**body, field: " abc "}), field) == "abc"
+
+
+class Coded(InputModel):
+    code: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+def test_a_pattern_holds_for_the_string_as_sent() -> None:
+    # Given a pattern that admits no whitespace, When a matching value comes behind a line feed
+    with pytest.raises(ValidationError) as refused:
+        Coded.model_validate({"code": "\nABC"})
+    # Then it is refused as the spec says, while the value itself is accepted
+    assert refused.value.errors()[0]["type"] == "string_pattern_mismatch"
+    assert Coded.model_validate({"code": "ABC"}).code == "ABC"

@@ -15,6 +15,7 @@ their lax parsing.
 
 from __future__ import annotations
 
+import re
 import types
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
 
@@ -77,14 +78,22 @@ Nullable = Annotated[T | None, _NullClears()]
 _STRICT_SCHEMAS = frozenset({"int", "float", "decimal", "bool"})
 
 
-def _at_most(limit: int) -> Any:
-    """Refuse a string longer than `limit` as sent: the limit the spec states counts what the
-    caller sends, surrounding whitespace included (the value is stripped after this check)."""
+def _as_sent(limit: int | None, pattern: str | None) -> Any:
+    """Check a string as sent against the `maxLength` and `pattern` the spec states: the value is
+    stripped after this check, and pydantic would otherwise measure and match the stripped value,
+    accepting a limit's worth of characters behind a line feed, or a pattern's match after one."""
+    compiled = re.compile(pattern) if pattern is not None else None
 
     def check(value: Any) -> Any:
-        if isinstance(value, str) and len(value) > limit:
+        if not isinstance(value, str):
+            return value
+        if limit is not None and len(value) > limit:
             raise PydanticCustomError(
                 "string_too_long", "String should have at most {max_length} characters", {"max_length": limit}
+            )
+        if compiled is not None and value != value.strip() and not compiled.search(value):
+            raise PydanticCustomError(
+                "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": pattern}
             )
         return value
 
@@ -93,15 +102,16 @@ def _at_most(limit: int) -> Any:
 
 def _input_schema(schema: Any) -> Any:
     """A copy of a core schema with every number and boolean schema strict (unless set explicitly),
-    and every length-limited string measured before it is stripped."""
+    and every string's length limit and pattern checked on the string as sent (`_as_sent`)."""
     if isinstance(schema, dict):
         copied = {key: _input_schema(value) for key, value in schema.items()}
         # a model's field named `type` puts a dict under that key: only a schema's own type is a string
         kind = copied.get("type")
         if isinstance(kind, str) and kind in _STRICT_SCHEMAS:
             copied.setdefault("strict", True)
-        if kind == "str" and isinstance(copied.get("max_length"), int):
-            return core_schema.no_info_before_validator_function(_at_most(copied["max_length"]), copied)
+        if kind == "str" and ("max_length" in copied or "pattern" in copied):
+            check = _as_sent(copied.get("max_length"), copied.get("pattern"))
+            return core_schema.no_info_before_validator_function(check, copied)
         return copied
     if isinstance(schema, list):
         return [_input_schema(item) for item in schema]
