@@ -192,10 +192,15 @@ def test_the_email_refusal_says_why(aws: Settings) -> None:
 
 def test_canonical_forms_are_stored(aws: Settings) -> None:
     _, principal = owner()
-    body = {"preferences": {"language": "EN-in"}, "phone": " +44 20 7946 0958 "}
+    body = {"preferences": {"language": "EN-in"}, "phone": "+44 20 7946 0958"}
     data = call("directory", "PUT", "/users/me", principal=principal, body=body).data
     assert data["preferences"]["language"] == "en-IN"
     assert data["phone"] == "+44 20 7946 0958"
+    # a phone with whitespace around it does not match the pattern the spec states: refused, as
+    # the spec says, not trimmed into one that does
+    padded = call("directory", "PUT", "/users/me", principal=principal, body={"phone": " +44 20 7946 0958 "})
+    assert padded.status == 400, padded.body
+    assert "phone" in str(padded.body)
 
 
 def test_an_api_key_has_no_profile(aws: Settings) -> None:
