@@ -222,6 +222,67 @@ def _client_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     ]
 
 
+def _task_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/tasks…` as an owner of the firm (a caller of its own: the rate limit counts per caller):
+    30 tasks (one assigned to the bench member and linked to a client) made first, through the
+    service; the bulk calls name 10 tasks each."""
+    from docket.clients import service as clients
+    from docket.clients.schemas import ClientIn
+    from docket.tasks import service as tasks
+    from docket.tasks.schemas import TaskIn
+
+    owner = Principal(user_id="usr_bench_tasks", org_id=OWNER.org_id, roles=("owner",), permissions=("*",))
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("tasks", method, f"/v1{path}", body, principal=owner, query=query)
+
+    def made(**fields: Any) -> str:
+        return tasks.create(owner, TaskIn.model_validate(fields)).id
+
+    scenarios.enroll_member()
+    client = clients.create(owner, ClientIn(name="Task Bench LLP")).id
+    kept = made(title="Review credit report", client_id=client, assigned_to=MEMBER.user_id)
+    doomed = made(title="Doomed bench task")
+    batch = [made(title=f"Bench task {n}", due_date=f"2026-02-{n + 1:02d}") for n in range(28)]
+    return [
+        (
+            "POST /tasks (client and assignee checked in the transaction)",
+            as_owner(
+                "POST",
+                "/tasks",
+                {
+                    "title": "Bench task",
+                    "priority": "high",
+                    "client_id": client,
+                    "assigned_to": MEMBER.user_id,
+                },
+            ),
+        ),
+        ("GET /tasks/{id}", as_owner("GET", f"/tasks/{kept}")),
+        ("PUT /tasks/{id}", as_owner("PUT", f"/tasks/{kept}", {"status": "in_progress"})),
+        ("DELETE /tasks/{id}", as_owner("DELETE", f"/tasks/{doomed}")),
+        ("GET /tasks (list, 50)", as_owner("GET", "/tasks")),
+        (
+            "GET /tasks?sortBy=dueDate&page=2&limit=10 (with total)",
+            as_owner("GET", "/tasks", sortBy="dueDate", page="2", limit="10"),
+        ),
+        (
+            "GET /tasks?assignedTo= (an assignee's tasks)",
+            as_owner("GET", "/tasks", assignedTo=MEMBER.user_id),
+        ),
+        ("GET /tasks?priority=urgent (filtered, bounded)", as_owner("GET", "/tasks", priority="urgent")),
+        ("GET /tasks?search=bench (search page)", as_owner("GET", "/tasks", search="bench")),
+        (
+            "POST /tasks/bulk-update (10 items)",
+            as_owner("POST", "/tasks/bulk-update", [{"id": t, "status": "completed"} for t in batch[:10]]),
+        ),
+        (
+            "POST /tasks/bulk-delete (10 items)",
+            as_owner("POST", "/tasks/bulk-delete", {"task_ids": batch[10:20]}),
+        ),
+    ]
+
+
 @dataclass(frozen=True)
 class CallRow:
     name: str
@@ -299,6 +360,7 @@ def aws_calls_per_request() -> list[CallRow]:
             *_protected(member_rows),
             *public_member_rows,
             *_protected(_credit_and_admin_scenarios()),
+            *_protected(_task_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
             with counter.measuring() as taken:

@@ -157,6 +157,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         categories={Route("POST", "/admin/auth/login"): RateCategory.AUTH},
         platform=True,
     ),
+    # the practice core (issue 9): tasks with their bulk operations, and credit disputes (seed 004)
+    ApiGroup(name="tasks", prefixes=("/tasks", "/disputes")),
 )
 
 

@@ -74,7 +74,17 @@ class Plan(Generic[T]):
     partition: str
     condition: Condition | None
 
-    def read(self, wanted: int, start: dict[str, Any] | None, *, forward: bool = False) -> Window[T]:
+    def read(
+        self,
+        wanted: int,
+        start: dict[str, Any] | None,
+        *,
+        forward: bool = False,
+        range_condition: Condition | None = None,
+        keep: Callable[[T], bool] | None = None,
+    ) -> Window[T]:
+        """`range_condition`: a key range of the index's sort key (a calendar's `start`/`end`);
+        `keep`: a rule applied here to what the Query returns (an ethical wall), in the same budget."""
         return read(
             self.model,
             self.index,
@@ -83,6 +93,8 @@ class Plan(Generic[T]):
             start=start,
             forward=forward,
             condition=self.condition,
+            range_condition=range_condition,
+            keep=keep,
         )
 
     def key_of(self, item: T) -> dict[str, Any]:

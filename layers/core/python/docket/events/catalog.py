@@ -67,6 +67,21 @@ _CLIENT_FIELDS = (
     "version",
 )
 _STAGE_FIELDS = ("name", "color", "position", "created_at", "updated_at", "version")
+_TASK_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "client_id",
+    "case_id",
+    "assigned_to",
+    "completed_at",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "version",
+)
 _EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
 #: a member's place in the firm (not the copies of the account's name and email the member list
 #: searches, which `user.updated` publishes, nor the revocation's reason, which is the audit trail's)
@@ -230,6 +245,23 @@ CATALOG: tuple[EventType, ...] = (
         fields=_EXPORT_FIELDS,
         recipient="user_id",
     ),
+    EventType(
+        "task.created",
+        "task",
+        Change.CREATED,
+        "A task was created.",
+        fields=_TASK_FIELDS,
+        aliases=("task_created",),
+    ),
+    EventType(
+        "task.updated",
+        "task",
+        Change.UPDATED,
+        "A task changed (status, priority, assignee, due date, links).",
+        fields=_TASK_FIELDS,
+        aliases=("task_updated",),
+    ),
+    EventType("task.deleted", "task", Change.DELETED, "A task was deleted (soft).", fields=_TASK_FIELDS),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}
