@@ -13,11 +13,18 @@ from docket.api.models import Ok
 from docket.api.pagination import Cursor, Offset, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
-from docket.tasks import bulk, service
+from docket.tasks import bulk, disputes, service
 from docket.tasks.schemas import (
     MAX_BULK,
     BulkDeleteIn,
     BulkOutcome,
+    Bureau,
+    DisputeDetail,
+    DisputeIn,
+    DisputeList,
+    DisputeOut,
+    DisputeStatus,
+    DisputeUpdate,
     TaskIn,
     TaskList,
     TaskOut,
@@ -27,10 +34,12 @@ from docket.tasks.schemas import (
 
 router = Router()
 TAGS = ["tasks"]
+DISPUTES = ["disputes"]
 #: seed 004 gives no figures for tasks; its clients' (50 by default, at most 1000) apply
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 
+DisputeId = Annotated[str, Path(min_length=3, max_length=64, description="Dispute id (`dispute_…`)")]
 TaskId = Annotated[str, Path(min_length=3, max_length=64, description="Task id (`task_…`)")]
 TaskLimit = Annotated[
     int | None, Query(ge=1, le=MAX_LIMIT, description=f"Items per page ({DEFAULT_LIMIT} by default)")
@@ -149,6 +158,60 @@ def update_task(
 def delete_task(principal: CurrentPrincipal, taskId: TaskId, if_match: IfMatch) -> Response[Ok[TaskOut]]:
     item = service.delete(principal, taskId, if_match)
     return ok(service.present(item), message="Task deleted")
+
+
+@router.get("/disputes", summary="List disputes (newest first)", tags=DISPUTES)
+def list_disputes(
+    principal: CurrentPrincipal,
+    page: PageNumber = None,
+    limit: TaskLimit = None,
+    offset: Offset = None,
+    cursor: Cursor = None,
+    client_id: ClientFilter = None,
+    status: DisputeStatus | None = None,
+    bureau: Bureau | None = None,
+    sort_order: SortOrder = "desc",
+) -> Ok[DisputeList]:
+    request = page_request(
+        limit=limit, cursor=cursor, page=page, offset=offset, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT
+    )
+    found = disputes.list_disputes(
+        principal, request, client_id=client_id, status=status, bureau=bureau, descending=sort_order == "desc"
+    )
+    listed = [disputes.present(d) for d in found.items]
+    return Ok(data=DisputeList(disputes=listed, pagination=found.pagination))
+
+
+@router.post("/disputes", status_code=201, summary="Open a dispute for a client (a draft)", tags=DISPUTES)
+def create_dispute(principal: CurrentPrincipal, body: DisputeIn) -> Response[Ok[DisputeOut]]:
+    item = disputes.create(principal, body)
+    return ok(disputes.present(item), status=201, version=item.version, location=f"/disputes/{item.id}")
+
+
+@router.get("/disputes/<disputeId>", summary="Get a dispute with its status history", tags=DISPUTES)
+def get_dispute(principal: CurrentPrincipal, disputeId: DisputeId) -> Response[Ok[DisputeDetail]]:
+    item, history = disputes.get(principal, disputeId)
+    return ok(disputes.present_detail(item, history), version=item.version)
+
+
+@router.put(
+    "/disputes/<disputeId>",
+    summary="Change a dispute, or move its status one step (draft → sent → investigating → resolved)",
+    tags=DISPUTES,
+)
+def update_dispute(
+    principal: CurrentPrincipal, disputeId: DisputeId, body: DisputeUpdate, if_match: IfMatch
+) -> Response[Ok[DisputeOut]]:
+    item = disputes.update(principal, disputeId, body, if_match)
+    return ok(disputes.present(item), version=item.version)
+
+
+@router.delete("/disputes/<disputeId>", summary="Delete a draft dispute (409 once sent)", tags=DISPUTES)
+def delete_dispute(
+    principal: CurrentPrincipal, disputeId: DisputeId, if_match: IfMatch
+) -> Response[Ok[DisputeOut]]:
+    item = disputes.delete(principal, disputeId, if_match)
+    return ok(disputes.present(item), message="Dispute deleted")
 
 
 app = build_app("tasks", [router])

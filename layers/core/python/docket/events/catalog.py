@@ -82,6 +82,33 @@ _TASK_FIELDS = (
     "deleted_at",
     "version",
 )
+_DISPUTE_FIELDS = (
+    "title",
+    "client_id",
+    "bureau",
+    "account",
+    "reason",
+    "notes",
+    "status",
+    "outcome",
+    "sent_at",
+    "due_at",
+    "resolved_at",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "version",
+)
+_TRANSITION_FIELDS = (
+    "dispute_id",
+    "client_id",
+    "from_status",
+    "to_status",
+    "outcome",
+    "due_at",
+    "note",
+    "created_at",
+)
 _EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
 #: a member's place in the firm (not the copies of the account's name and email the member list
 #: searches, which `user.updated` publishes, nor the revocation's reason, which is the audit trail's)
@@ -262,6 +289,35 @@ CATALOG: tuple[EventType, ...] = (
         aliases=("task_updated",),
     ),
     EventType("task.deleted", "task", Change.DELETED, "A task was deleted (soft).", fields=_TASK_FIELDS),
+    EventType(
+        "dispute.created",
+        "dispute",
+        Change.CREATED,
+        "A dispute was opened (a draft).",
+        fields=_DISPUTE_FIELDS,
+    ),
+    EventType(
+        "dispute.updated",
+        "dispute",
+        Change.UPDATED,
+        "A dispute changed (details, or its status: see dispute.status_changed).",
+        fields=_DISPUTE_FIELDS,
+    ),
+    EventType(
+        "dispute.deleted",
+        "dispute",
+        Change.DELETED,
+        "A draft dispute was deleted (soft).",
+        fields=_DISPUTE_FIELDS,
+    ),
+    EventType(
+        "dispute.status_changed",
+        "dispute_transition",
+        Change.CREATED,
+        "A dispute moved to its next status (sent, investigating, resolved with its outcome).",
+        fields=_TRANSITION_FIELDS,
+        aliases=("dispute_status_changed",),
+    ),
 )
 
 _BY_ENTITY: dict[tuple[str, Change], EventType] = {(e.entity_type, e.change): e for e in CATALOG}
