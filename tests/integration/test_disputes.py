@@ -53,7 +53,9 @@ def test_seed_004_create_dispute_is_a_draft_for_a_client_of_the_firm(aws: Settin
 def test_the_status_moves_one_step_at_a_time_each_move_audited_and_in_the_history(
     aws: Settings, frozen: TimeTravel
 ) -> None:
-    dispute_id = new_dispute(new_client(), bureau="experian", account="Capital One ****1234", reason="Paid on time")
+    dispute_id = new_dispute(
+        new_client(), bureau="experian", account="Capital One ****1234", reason="Paid on time"
+    )
     # When it is sent
     sent = move(dispute_id, status="sent", note="Mailed certified")
     # Then the bureau's 30 days start
@@ -83,7 +85,11 @@ def test_the_status_moves_one_step_at_a_time_each_move_audited_and_in_the_histor
     got = call("tasks", "GET", f"/v1/disputes/{dispute_id}", principal=ALICE)
     assert got.status == 200
     moves = [(h["fromStatus"], h["toStatus"], h["outcome"]) for h in got.data["history"]]
-    assert moves == [("draft", "sent", None), ("sent", "investigating", None), ("investigating", "resolved", "deleted")]
+    assert moves == [
+        ("draft", "sent", None),
+        ("sent", "investigating", None),
+        ("investigating", "resolved", "deleted"),
+    ]
     assert got.data["history"][0]["note"] == "Mailed certified"
     audits = [i["action"] for i in items_of_type(aws, "audit")]
     assert audits.count("dispute.status_changed") == 3
@@ -99,7 +105,14 @@ def test_edits_keep_the_status_and_a_noop_keeps_the_version(aws: Settings) -> No
     same = move(dispute_id, bureau="equifax", status="draft")
     assert same.headers["ETag"] == '"v2"'
     assert items_of_type(aws, "dispute_transition") == []
-    stale = call("tasks", "PUT", f"/v1/disputes/{dispute_id}", principal=ALICE, body={"notes": "x"}, headers={"If-Match": '"v1"'})
+    stale = call(
+        "tasks",
+        "PUT",
+        f"/v1/disputes/{dispute_id}",
+        principal=ALICE,
+        body={"notes": "x"},
+        headers={"If-Match": '"v1"'},
+    )
     assert stale.status == 412
 
 
@@ -138,6 +151,9 @@ def test_permissions_and_tenants(aws: Settings) -> None:
     dispute_id = new_dispute(new_client())
     assert call("tasks", "GET", f"/v1/disputes/{dispute_id}", principal=BOB).status == 403
     assert call("tasks", "GET", f"/v1/disputes/{dispute_id}", principal=MALLORY).status == 404
-    assert call("tasks", "PUT", f"/v1/disputes/{dispute_id}", principal=MALLORY, body={"status": "sent"}).status == 404
+    assert (
+        call("tasks", "PUT", f"/v1/disputes/{dispute_id}", principal=MALLORY, body={"status": "sent"}).status
+        == 404
+    )
     assert call("tasks", "DELETE", f"/v1/disputes/{dispute_id}", principal=MALLORY).status == 404
     assert call("tasks", "GET", "/v1/disputes/dispute-uuid", principal=ALICE).status == 404
