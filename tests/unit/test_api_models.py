@@ -94,3 +94,22 @@ def test_a_field_named_type_is_a_field_like_any_other() -> None:
     assert Typed.model_validate({"type": "individual", "count": 2}).type is Kind.INDIVIDUAL
     with pytest.raises(ValidationError):
         Typed.model_validate({"count": "2"})
+
+
+class Coded(InputModel):
+    code: Omittable[str] = Field(default=None, pattern=r"^[a-z]{3}$", max_length=3)
+
+
+@pytest.mark.parametrize("sent", ["\rabc", "abc ", "\n" + "x" * 10])
+def test_a_string_is_held_to_its_constraints_as_sent_not_as_stripped(sent: str) -> None:
+    # Given strings the spec refuses (too long or off-pattern as sent) that stripping would let through
+    # When a model reads one, Then it is refused, as the spec says
+    with pytest.raises(ValidationError):
+        Coded.model_validate({"code": sent})
+    with pytest.raises(ValidationError):
+        Change.model_validate({"note": sent.ljust(11)})
+
+
+def test_surrounding_whitespace_is_still_stripped_within_the_constraints() -> None:
+    assert Change.model_validate({"note": " a note "}).note == "a note"
+    assert Coded.model_validate({"code": "abc"}).code == "abc"

@@ -15,10 +15,19 @@ their lax parsing.
 
 from __future__ import annotations
 
+import re
 import types
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
@@ -123,6 +132,30 @@ class InputModel(ApiModel):
                     "never null) or Nullable[...] (null is a value) from docket.api.models"
                 )
         cls.__omittable__ = frozenset(omittable)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_sent_within_length(cls, value: Any, info: ValidationInfo) -> Any:
+        """A string's `maxLength` and `pattern` hold for the string as sent, as the spec says:
+        whitespace is stripped before the declared constraints are checked, which would otherwise
+        accept `maxLength` characters and a space, or a pattern's match after a line feed."""
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        field = cls.model_fields.get(info.field_name)
+        for constraint in field.metadata if field is not None else ():
+            limit = getattr(constraint, "max_length", None)
+            if isinstance(limit, int) and len(value) > limit:
+                raise PydanticCustomError(
+                    "string_too_long",
+                    "String should have at most {max_length} characters",
+                    {"max_length": limit},
+                )
+            pattern = getattr(constraint, "pattern", None)
+            if isinstance(pattern, str) and value != value.strip() and not re.search(pattern, value):
+                raise PydanticCustomError(
+                    "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": pattern}
+                )
+        return value
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
