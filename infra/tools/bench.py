@@ -283,6 +283,57 @@ def _task_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     ]
 
 
+def _calendar_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/calendar/events…` as an owner of the firm (a caller of its own): 30 events over a month,
+    one of a client with the bench member attending, made first through the service."""
+    from docket.calendar import service as calendar
+    from docket.calendar.schemas import EventIn
+    from docket.clients import service as clients
+    from docket.clients.schemas import ClientIn
+
+    owner = Principal(user_id="usr_bench_calendar", org_id=OWNER.org_id, roles=("owner",), permissions=("*",))
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("calendar", method, f"/v1{path}", body, principal=owner, query=query)
+
+    def made(day: int, **fields: Any) -> str:
+        times = {"start": f"2026-03-{day:02d}T10:00:00Z", "end": f"2026-03-{day:02d}T11:00:00Z"}
+        return calendar.create(owner, EventIn.model_validate({"title": f"Bench {day}", **times, **fields})).id
+
+    scenarios.enroll_member()
+    client = clients.create(owner, ClientIn(name="Calendar Bench LLP")).id
+    kept = made(1, clientId=client, attendees=[MEMBER.user_id], type="court_date")
+    doomed = made(2)
+    for day in range(3, 31):
+        made(day, type="deadline" if day % 2 else "meeting")
+    meeting = {
+        "title": "Bench meeting",
+        "start": "2026-04-01T10:00:00Z",
+        "end": "2026-04-01T11:00:00Z",
+        "clientId": client,
+        "attendees": [MEMBER.user_id],
+        "reminder": 30,
+    }
+    return [
+        (
+            "POST /calendar/events (client and attendee checked in the transaction)",
+            as_owner("POST", "/calendar/events", meeting),
+        ),
+        ("GET /calendar/events/{id}", as_owner("GET", f"/calendar/events/{kept}")),
+        ("PUT /calendar/events/{id}", as_owner("PUT", f"/calendar/events/{kept}", {"location": "Court 4"})),
+        ("DELETE /calendar/events/{id}", as_owner("DELETE", f"/calendar/events/{doomed}")),
+        (
+            "GET /calendar/events?start=&end= (a week, key range)",
+            as_owner("GET", "/calendar/events", start="2026-03-08", end="2026-03-15"),
+        ),
+        (
+            "GET /calendar/events?type=deadline (a type's, key range)",
+            as_owner("GET", "/calendar/events", type="deadline", start="2026-03-01", end="2026-04-01"),
+        ),
+        ("GET /calendar/events?clientId= (a client's)", as_owner("GET", "/calendar/events", clientId=client)),
+    ]
+
+
 @dataclass(frozen=True)
 class CallRow:
     name: str
@@ -361,6 +412,7 @@ def aws_calls_per_request() -> list[CallRow]:
             *public_member_rows,
             *_protected(_credit_and_admin_scenarios()),
             *_protected(_task_scenarios()),
+            *_protected(_calendar_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
             with counter.measuring() as taken:

@@ -125,6 +125,11 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /disputes/{disputeId}": "disputes:read",
     "PUT /disputes/{disputeId}": "disputes:write",
     "DELETE /disputes/{disputeId}": "disputes:delete",
+    "GET /calendar/events": "calendar:read",
+    "POST /calendar/events": "calendar:write",
+    "GET /calendar/events/{eventId}": "calendar:read",
+    "PUT /calendar/events/{eventId}": "calendar:write",
+    "DELETE /calendar/events/{eventId}": "calendar:write",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -196,6 +201,24 @@ BODIES: dict[str, Any] = {
         "notes": "Isolation notes",
         "status": "sent",
         "note": "Isolation move",
+    },
+    # the spec's examples name a case, a client and attendees no firm has (a 400 that reaches nothing)
+    "POST /calendar/events": {
+        "title": "Isolation meeting",
+        "start": "2026-06-01T09:00:00Z",
+        "end": "2026-06-01T10:00:00Z",
+        "type": "deadline",
+        "location": "Isolation room",
+        "reminder": 15,
+    },
+    "PUT /calendar/events/{eventId}": {
+        "title": "Isolation moved",
+        "description": "Isolation description",
+        "start": "2026-06-02T09:00:00Z",
+        "end": "2026-06-02T10:00:00Z",
+        "type": "court_date",
+        "location": "Isolation court",
+        "reminder": 60,
     },
 }
 

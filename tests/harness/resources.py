@@ -264,6 +264,23 @@ def _dispute_view(api: httpx.Client, member: Member, dispute_id: str) -> View:
     return View(reply.status_code, data, reply.headers.get("ETag"))
 
 
+def _event(api: httpx.Client, member: Member) -> str:
+    body = {
+        "title": f"Harness {member.role} meeting",
+        "start": "2026-05-04T09:00:00Z",
+        "end": "2026-05-04T10:00:00Z",
+        "type": "meeting",
+        "attendees": [member.user_id],
+    }
+    return _created(api.post("/calendar/events", json=body, headers=member.headers))
+
+
+def _event_view(api: httpx.Client, member: Member, event_id: str) -> View:
+    reply = api.get(f"/calendar/events/{event_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 _DECLARED: tuple[Resource, ...] = (
     Resource(
         "feedbackId",
@@ -374,6 +391,14 @@ _DECLARED: tuple[Resource, ...] = (
         create=_dispute,
         view=_dispute_view,
         listed_at="/disputes",
+    ),
+    Resource(
+        "eventId",
+        "Event",
+        creators=("owner",),
+        create=_event,
+        view=_event_view,
+        listed_at="/calendar/events",
     ),
     Resource(
         # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's

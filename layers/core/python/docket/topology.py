@@ -159,6 +159,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ),
     # the practice core (issue 9): tasks with their bulk operations, and credit disputes (seed 004)
     ApiGroup(name="tasks", prefixes=("/tasks", "/disputes")),
+    # the practice core (issue 9): the firm's calendar (seed 000)
+    ApiGroup(name="calendar", prefixes=("/calendar",)),
 )
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pynamodb.attributes import Attribute
 from pynamodb.expressions.condition import Condition
 
 from docket.data.models import TableItem, item_key
@@ -99,6 +100,14 @@ class Plan(Generic[T]):
 
     def key_of(self, item: T) -> dict[str, Any]:
         return item_key(item, self.index)
+
+    @property
+    def sort_key(self) -> Any:
+        """The index's sort key attribute: what a key range (`range_condition`) is a condition on."""
+        for attribute in vars(type(self.index)).values():
+            if isinstance(attribute, Attribute) and attribute.is_range_key:
+                return attribute
+        raise TypeError(f"{type(self.index).__name__} has no sort key")
 
 
 @dataclass(frozen=True)

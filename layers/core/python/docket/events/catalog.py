@@ -109,6 +109,22 @@ _TRANSITION_FIELDS = (
     "note",
     "created_at",
 )
+_EVENT_FIELDS = (
+    "title",
+    "description",
+    "event_type",
+    "start_at",
+    "end_at",
+    "case_id",
+    "client_id",
+    "location",
+    "attendees",
+    "reminder",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "version",
+)
 _EXPORT_FIELDS = ("user_id", "status", "records", "size_bytes", "created_at", "completed_at", "expires_at")
 #: a member's place in the firm (not the copies of the account's name and email the member list
 #: searches, which `user.updated` publishes, nor the revocation's reason, which is the audit trail's)
@@ -317,6 +333,27 @@ CATALOG: tuple[EventType, ...] = (
         "A dispute moved to its next status (sent, investigating, resolved with its outcome).",
         fields=_TRANSITION_FIELDS,
         aliases=("dispute_status_changed",),
+    ),
+    EventType(
+        "calendar_event.created",
+        "calendar_event",
+        Change.CREATED,
+        "An event was scheduled.",
+        fields=_EVENT_FIELDS,
+    ),
+    EventType(
+        "calendar_event.updated",
+        "calendar_event",
+        Change.UPDATED,
+        "An event changed (time, attendees, place, links).",
+        fields=_EVENT_FIELDS,
+    ),
+    EventType(
+        "calendar_event.deleted",
+        "calendar_event",
+        Change.DELETED,
+        "An event was cancelled (deleted, soft).",
+        fields=_EVENT_FIELDS,
     ),
 )
 
