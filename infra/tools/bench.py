@@ -222,6 +222,118 @@ def _client_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     ]
 
 
+def _task_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/tasks…` as an owner of the firm (a caller of its own: the rate limit counts per caller):
+    30 tasks (one assigned to the bench member and linked to a client) made first, through the
+    service; the bulk calls name 10 tasks each."""
+    from docket.clients import service as clients
+    from docket.clients.schemas import ClientIn
+    from docket.tasks import service as tasks
+    from docket.tasks.schemas import TaskIn
+
+    owner = Principal(user_id="usr_bench_tasks", org_id=OWNER.org_id, roles=("owner",), permissions=("*",))
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("tasks", method, f"/v1{path}", body, principal=owner, query=query)
+
+    def made(**fields: Any) -> str:
+        return tasks.create(owner, TaskIn.model_validate(fields)).id
+
+    scenarios.enroll_member()
+    client = clients.create(owner, ClientIn(name="Task Bench LLP")).id
+    kept = made(title="Review credit report", client_id=client, assigned_to=MEMBER.user_id)
+    doomed = made(title="Doomed bench task")
+    batch = [made(title=f"Bench task {n}", due_date=f"2026-02-{n + 1:02d}") for n in range(28)]
+    return [
+        (
+            "POST /tasks (client and assignee checked in the transaction)",
+            as_owner(
+                "POST",
+                "/tasks",
+                {
+                    "title": "Bench task",
+                    "priority": "high",
+                    "client_id": client,
+                    "assigned_to": MEMBER.user_id,
+                },
+            ),
+        ),
+        ("GET /tasks/{id}", as_owner("GET", f"/tasks/{kept}")),
+        ("PUT /tasks/{id}", as_owner("PUT", f"/tasks/{kept}", {"status": "in_progress"})),
+        ("DELETE /tasks/{id}", as_owner("DELETE", f"/tasks/{doomed}")),
+        ("GET /tasks (list, 50)", as_owner("GET", "/tasks")),
+        (
+            "GET /tasks?sortBy=dueDate&page=2&limit=10 (with total)",
+            as_owner("GET", "/tasks", sortBy="dueDate", page="2", limit="10"),
+        ),
+        (
+            "GET /tasks?assignedTo= (an assignee's tasks)",
+            as_owner("GET", "/tasks", assignedTo=MEMBER.user_id),
+        ),
+        ("GET /tasks?priority=urgent (filtered, bounded)", as_owner("GET", "/tasks", priority="urgent")),
+        ("GET /tasks?search=bench (search page)", as_owner("GET", "/tasks", search="bench")),
+        (
+            "POST /tasks/bulk-update (10 items)",
+            as_owner("POST", "/tasks/bulk-update", [{"id": t, "status": "completed"} for t in batch[:10]]),
+        ),
+        (
+            "POST /tasks/bulk-delete (10 items)",
+            as_owner("POST", "/tasks/bulk-delete", {"task_ids": batch[10:20]}),
+        ),
+    ]
+
+
+def _calendar_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/calendar/events…` as an owner of the firm (a caller of its own): 30 events over a month,
+    one of a client with the bench member attending, made first through the service."""
+    from docket.calendar import service as calendar
+    from docket.calendar.schemas import EventIn
+    from docket.clients import service as clients
+    from docket.clients.schemas import ClientIn
+
+    owner = Principal(user_id="usr_bench_calendar", org_id=OWNER.org_id, roles=("owner",), permissions=("*",))
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("calendar", method, f"/v1{path}", body, principal=owner, query=query)
+
+    def made(day: int, **fields: Any) -> str:
+        times = {"start": f"2026-03-{day:02d}T10:00:00Z", "end": f"2026-03-{day:02d}T11:00:00Z"}
+        return calendar.create(owner, EventIn.model_validate({"title": f"Bench {day}", **times, **fields})).id
+
+    scenarios.enroll_member()
+    client = clients.create(owner, ClientIn(name="Calendar Bench LLP")).id
+    kept = made(1, clientId=client, attendees=[MEMBER.user_id], type="court_date")
+    doomed = made(2)
+    for day in range(3, 31):
+        made(day, type="deadline" if day % 2 else "meeting")
+    meeting = {
+        "title": "Bench meeting",
+        "start": "2026-04-01T10:00:00Z",
+        "end": "2026-04-01T11:00:00Z",
+        "clientId": client,
+        "attendees": [MEMBER.user_id],
+        "reminder": 30,
+    }
+    return [
+        (
+            "POST /calendar/events (client and attendee checked in the transaction)",
+            as_owner("POST", "/calendar/events", meeting),
+        ),
+        ("GET /calendar/events/{id}", as_owner("GET", f"/calendar/events/{kept}")),
+        ("PUT /calendar/events/{id}", as_owner("PUT", f"/calendar/events/{kept}", {"location": "Court 4"})),
+        ("DELETE /calendar/events/{id}", as_owner("DELETE", f"/calendar/events/{doomed}")),
+        (
+            "GET /calendar/events?start=&end= (a week, key range)",
+            as_owner("GET", "/calendar/events", start="2026-03-08", end="2026-03-15"),
+        ),
+        (
+            "GET /calendar/events?type=deadline (a type's, key range)",
+            as_owner("GET", "/calendar/events", type="deadline", start="2026-03-01", end="2026-04-01"),
+        ),
+        ("GET /calendar/events?clientId= (a client's)", as_owner("GET", "/calendar/events", clientId=client)),
+    ]
+
+
 @dataclass(frozen=True)
 class CallRow:
     name: str
@@ -299,6 +411,8 @@ def aws_calls_per_request() -> list[CallRow]:
             *_protected(member_rows),
             *public_member_rows,
             *_protected(_credit_and_admin_scenarios()),
+            *_protected(_task_scenarios()),
+            *_protected(_calendar_scenarios()),
         ]
         for name, protected, scenario in scenario_list:
             with counter.measuring() as taken:

@@ -24,7 +24,17 @@ if TYPE_CHECKING:
 MEMBER = Principal(
     user_id="usr_bench",
     org_id="org_bench",
-    permissions=("feedback:*", "audit:*", "credits:read", "clients:read", "clients:write"),
+    permissions=(
+        "feedback:*",
+        "audit:*",
+        "credits:read",
+        "clients:read",
+        "clients:write",
+        "tasks:read",
+        "tasks:write",
+        "calendar:read",
+        "calendar:write",
+    ),
 )
 #: a platform administrator (seed 002's `/admin`): acts in no firm
 ADMIN = Principal(
@@ -127,6 +137,8 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
     from docket.admin import admins
     from docket.audit import exports
     from docket.audit.schemas import ExportFormat, ExportIn
+    from docket.calendar import service as calendar
+    from docket.calendar.schemas import EventIn
     from docket.clients import service as clients
     from docket.clients.schemas import ClientIn
     from docket.credits import reset
@@ -134,10 +146,19 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
     from docket.identity import accounts, sessions
     from docket.privacy import jobs
     from docket.security.tokens import TokenClaims, issue_access_token
+    from docket.tasks import service as tasks
+    from docket.tasks.schemas import TaskIn
     from docket.topology import SCHEDULES, all_function_names
 
     item = feedback.submit(MEMBER, feedback.FeedbackIn(feature="Cold start", rating=4))
     client = clients.create(MEMBER, ClientIn(name="Cold Start LLP"))
+    task = tasks.create(MEMBER, TaskIn(title="Cold start review"))
+    event = calendar.create(
+        MEMBER,
+        EventIn.model_validate(
+            {"title": "Cold start meeting", "start": "2026-01-20T10:00:00Z", "end": "2026-01-20T11:00:00Z"}
+        ),
+    )
     registered = accounts.register(
         organization_name="Bench LLP",
         organization_email="office@bench.example",
@@ -212,6 +233,18 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             "clients",
             "GET /clients/{id}",
             rest_event("GET", f"/v1/clients/{client.id}", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "tasks",
+            "GET /tasks/{id}",
+            rest_event("GET", f"/v1/tasks/{task.id}", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "calendar",
+            "GET /calendar/events/{id}",
+            rest_event("GET", f"/v1/calendar/events/{event.id}", principal=MEMBER),
             _status(200),
         ),
         Scenario(

@@ -113,6 +113,23 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /pipeline/stages/{stageId}": "clients:read",
     "PUT /pipeline/stages/{stageId}": "pipeline:manage",
     "DELETE /pipeline/stages/{stageId}": "pipeline:manage",
+    "GET /tasks": "tasks:read",
+    "POST /tasks": "tasks:write",
+    "POST /tasks/bulk-update": "tasks:write",
+    "POST /tasks/bulk-delete": "tasks:delete",
+    "GET /tasks/{taskId}": "tasks:read",
+    "PUT /tasks/{taskId}": "tasks:write",
+    "DELETE /tasks/{taskId}": "tasks:delete",
+    "GET /disputes": "disputes:read",
+    "POST /disputes": "disputes:write",
+    "GET /disputes/{disputeId}": "disputes:read",
+    "PUT /disputes/{disputeId}": "disputes:write",
+    "DELETE /disputes/{disputeId}": "disputes:delete",
+    "GET /calendar/events": "calendar:read",
+    "POST /calendar/events": "calendar:write",
+    "GET /calendar/events/{eventId}": "calendar:read",
+    "PUT /calendar/events/{eventId}": "calendar:write",
+    "DELETE /calendar/events/{eventId}": "calendar:write",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -172,6 +189,37 @@ BODIES: dict[str, Any] = {
     "POST /clients": {"name": "Isolation Client", "email": "isolation-client@harness.example"},
     "PUT /clients/{clientId}": {"name": "Isolation Renamed", "status": "inactive", "phone": "+91-9876543210"},
     "PUT /pipeline/stages/{stageId}": {"name": "Isolation Renamed", "color": "#3366FF"},
+    # the spec's examples name a client, a case and an assignee no firm has (a 400 that reaches nothing)
+    "POST /tasks": {"title": "Isolation task", "priority": "urgent", "due_date": "2026-04-01"},
+    "PUT /tasks/{taskId}": {"title": "Isolation renamed", "status": "in_progress", "priority": "low"},
+    # a draft moves to `sent` (every field: a move the example's `resolved` would refuse with a 409)
+    "PUT /disputes/{disputeId}": {
+        "title": "Isolation renamed",
+        "bureau": "equifax",
+        "account": "Isolation ****0000",
+        "reason": "Isolation reason",
+        "notes": "Isolation notes",
+        "status": "sent",
+        "note": "Isolation move",
+    },
+    # the spec's examples name a case, a client and attendees no firm has (a 400 that reaches nothing)
+    "POST /calendar/events": {
+        "title": "Isolation meeting",
+        "start": "2026-06-01T09:00:00Z",
+        "end": "2026-06-01T10:00:00Z",
+        "type": "deadline",
+        "location": "Isolation room",
+        "reminder": 15,
+    },
+    "PUT /calendar/events/{eventId}": {
+        "title": "Isolation moved",
+        "description": "Isolation description",
+        "start": "2026-06-02T09:00:00Z",
+        "end": "2026-06-02T10:00:00Z",
+        "type": "court_date",
+        "location": "Isolation court",
+        "reminder": 60,
+    },
 }
 
 #: the firm members below the owner, by role

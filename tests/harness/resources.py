@@ -237,6 +237,50 @@ def _stage_view(api: httpx.Client, member: Member, stage_id: str) -> View:
     return View(reply.status_code, data, None)
 
 
+def _task(api: httpx.Client, member: Member) -> str:
+    body = {"title": f"Harness {member.role} task", "priority": "high", "due_date": "2026-03-01"}
+    return _created(api.post("/tasks", json=body, headers=member.headers))
+
+
+def _task_view(api: httpx.Client, member: Member, task_id: str) -> View:
+    reply = api.get(f"/tasks/{task_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
+def _dispute(api: httpx.Client, member: Member) -> str:
+    # a draft dispute of a client of the firm's own
+    body = {
+        "title": f"Harness {member.role} dispute",
+        "client_id": _client(api, member),
+        "bureau": "experian",
+    }
+    return _created(api.post("/disputes", json=body, headers=member.headers))
+
+
+def _dispute_view(api: httpx.Client, member: Member, dispute_id: str) -> View:
+    reply = api.get(f"/disputes/{dispute_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
+def _event(api: httpx.Client, member: Member) -> str:
+    body = {
+        "title": f"Harness {member.role} meeting",
+        "start": "2026-05-04T09:00:00Z",
+        "end": "2026-05-04T10:00:00Z",
+        "type": "meeting",
+        "attendees": [member.user_id],
+    }
+    return _created(api.post("/calendar/events", json=body, headers=member.headers))
+
+
+def _event_view(api: httpx.Client, member: Member, event_id: str) -> View:
+    reply = api.get(f"/calendar/events/{event_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 _DECLARED: tuple[Resource, ...] = (
     Resource(
         "feedbackId",
@@ -331,6 +375,30 @@ _DECLARED: tuple[Resource, ...] = (
         create=_stage,
         view=_stage_view,
         listed_at="/pipeline/stages",
+    ),
+    Resource(
+        "taskId",
+        "Task",
+        creators=("owner",),
+        create=_task,
+        view=_task_view,
+        listed_at="/tasks",
+    ),
+    Resource(
+        "disputeId",
+        "Dispute",
+        creators=("owner",),
+        create=_dispute,
+        view=_dispute_view,
+        listed_at="/disputes",
+    ),
+    Resource(
+        "eventId",
+        "Event",
+        creators=("owner",),
+        create=_event,
+        view=_event_view,
+        listed_at="/calendar/events",
     ),
     Resource(
         # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's

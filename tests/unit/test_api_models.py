@@ -125,3 +125,22 @@ def test_a_pattern_holds_for_the_string_as_sent() -> None:
     # Then it is refused as the spec says, while the value itself is accepted
     assert refused.value.errors()[0]["type"] == "string_pattern_mismatch"
     assert Coded.model_validate({"code": "ABC"}).code == "ABC"
+
+
+class CodedOrOmitted(InputModel):
+    code: Omittable[str] = Field(default=None, pattern=r"^[a-z]{3}$", max_length=3)
+
+
+@pytest.mark.parametrize("sent", ["\rabc", "abc ", "\n" + "x" * 10])
+def test_a_string_is_held_to_its_constraints_as_sent_not_as_stripped(sent: str) -> None:
+    # Given strings the spec refuses (too long or off-pattern as sent) that stripping would let through
+    # When a model reads one, Then it is refused, as the spec says
+    with pytest.raises(ValidationError):
+        CodedOrOmitted.model_validate({"code": sent})
+    with pytest.raises(ValidationError):
+        Change.model_validate({"note": sent.ljust(11)})
+
+
+def test_surrounding_whitespace_is_still_stripped_within_the_constraints() -> None:
+    assert Change.model_validate({"note": " a note "}).note == "a note"
+    assert CodedOrOmitted.model_validate({"code": "abc"}).code == "abc"

@@ -157,6 +157,10 @@ API_GROUPS: tuple[ApiGroup, ...] = (
         categories={Route("POST", "/admin/auth/login"): RateCategory.AUTH},
         platform=True,
     ),
+    # the practice core (issue 9): tasks with their bulk operations, and credit disputes (seed 004)
+    ApiGroup(name="tasks", prefixes=("/tasks", "/disputes")),
+    # the practice core (issue 9): the firm's calendar (seed 000)
+    ApiGroup(name="calendar", prefixes=("/calendar",)),
 )
 
 

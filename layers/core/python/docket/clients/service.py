@@ -246,6 +246,18 @@ def delete(principal: Principal, client_id: str, if_match: str | None) -> Client
     return item
 
 
+def require_client(tx: Transaction, org_id: str, client_id: str, *, field: str = "clientId") -> None:
+    """For the domains that link to a client (cases, tasks, disputes, events), in their write's
+    transaction: `client_id` is a live client of the firm, or the write is a 400 on `field`."""
+    pk, sk = Client.primary_key(org_id, client_id)
+    client = Client(pk=pk, sk=sk, org_id=org_id, id=client_id)
+    live = Client.pk.exists() & Client.deleted_at.does_not_exist()
+    no_client = ValidationFailed(
+        "No such client", details=[{"field": field, "message": "not a client of this firm"}]
+    )
+    tx.check(client, live, refusal=no_client)
+
+
 def open_case_count(org_id: str, client_id: str) -> int:
     count = ClientCases.of(org_id, client_id)
     try:
@@ -258,13 +270,7 @@ def count_open_case(tx: Transaction, org_id: str, client_id: str, delta: int) ->
     """For the cases domain, in a case's transaction: the client has one more open case (checking
     that it is a live client of the firm: a 400 on `clientId` otherwise), or one fewer (closed)."""
     if delta > 0:
-        pk, sk = Client.primary_key(org_id, client_id)
-        client = Client(pk=pk, sk=sk, org_id=org_id, id=client_id)
-        live = Client.pk.exists() & Client.deleted_at.does_not_exist()
-        no_client = ValidationFailed(
-            "No such client", details=[{"field": "clientId", "message": "not a client of this firm"}]
-        )
-        tx.check(client, live, refusal=no_client)
+        require_client(tx, org_id, client_id)
     count = ClientCases.of(org_id, client_id)
     actions = [
         ClientCases.type.set(ClientCases),

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pynamodb.attributes import Attribute
 from pynamodb.expressions.condition import Condition
 
 from docket.data.models import TableItem, item_key
@@ -74,7 +75,17 @@ class Plan(Generic[T]):
     partition: str
     condition: Condition | None
 
-    def read(self, wanted: int, start: dict[str, Any] | None, *, forward: bool = False) -> Window[T]:
+    def read(
+        self,
+        wanted: int,
+        start: dict[str, Any] | None,
+        *,
+        forward: bool = False,
+        range_condition: Condition | None = None,
+        keep: Callable[[T], bool] | None = None,
+    ) -> Window[T]:
+        """`range_condition`: a key range of the index's sort key (a calendar's `start`/`end`);
+        `keep`: a rule applied here to what the Query returns (an ethical wall), in the same budget."""
         return read(
             self.model,
             self.index,
@@ -83,10 +94,20 @@ class Plan(Generic[T]):
             start=start,
             forward=forward,
             condition=self.condition,
+            range_condition=range_condition,
+            keep=keep,
         )
 
     def key_of(self, item: T) -> dict[str, Any]:
         return item_key(item, self.index)
+
+    @property
+    def sort_key(self) -> Any:
+        """The index's sort key attribute: what a key range (`range_condition`) is a condition on."""
+        for attribute in vars(type(self.index)).values():
+            if isinstance(attribute, Attribute) and attribute.is_range_key:
+                return attribute
+        raise TypeError(f"{type(self.index).__name__} has no sort key")
 
 
 @dataclass(frozen=True)

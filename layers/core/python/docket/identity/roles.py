@@ -74,6 +74,7 @@ SYSTEM_ROLES: dict[str, tuple[str, ...]] = {
             p.PIPELINE_MANAGE,
             p.CASES_DELETE,
             p.TASKS_DELETE,
+            p.DISPUTES_DELETE,
             p.DOCUMENTS_DELETE,
             p.DOCUMENTS_SIGN,
             p.CONFLICTS_WAIVE,

@@ -1,0 +1,1 @@
+"""A firm's calendar: meetings, deadlines and court dates (seed 000)."""

@@ -1,0 +1,1 @@
+"""A firm's tasks and credit disputes (seed 004), with their bulk operations."""
