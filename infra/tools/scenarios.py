@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 MEMBER = Principal(
     user_id="usr_bench",
     org_id="org_bench",
-    permissions=("feedback:*", "audit:*", "credits:read", "clients:read", "clients:write"),
+    permissions=(
+        "feedback:*",
+        "audit:*",
+        "credits:read",
+        "clients:read",
+        "clients:write",
+        "cases:read",
+        "cases:write",
+    ),
 )
 #: a platform administrator (seed 002's `/admin`): acts in no firm
 ADMIN = Principal(
@@ -127,6 +135,8 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
     from docket.admin import admins
     from docket.audit import exports
     from docket.audit.schemas import ExportFormat, ExportIn
+    from docket.cases import service as cases
+    from docket.cases.schemas import CaseIn
     from docket.clients import service as clients
     from docket.clients.schemas import ClientIn
     from docket.credits import reset
@@ -138,6 +148,7 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
 
     item = feedback.submit(MEMBER, feedback.FeedbackIn(feature="Cold start", rating=4))
     client = clients.create(MEMBER, ClientIn(name="Cold Start LLP"))
+    case = cases.create(MEMBER, CaseIn(title="Cold start matter", client_id=client.id))
     registered = accounts.register(
         organization_name="Bench LLP",
         organization_email="office@bench.example",
@@ -212,6 +223,12 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             "clients",
             "GET /clients/{id}",
             rest_event("GET", f"/v1/clients/{client.id}", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "cases",
+            "GET /cases/{id} (with its recent activities)",
+            rest_event("GET", f"/v1/cases/{case.id}", principal=MEMBER),
             _status(200),
         ),
         Scenario(

@@ -113,6 +113,16 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /pipeline/stages/{stageId}": "clients:read",
     "PUT /pipeline/stages/{stageId}": "pipeline:manage",
     "DELETE /pipeline/stages/{stageId}": "pipeline:manage",
+    "GET /cases": "cases:read",
+    "POST /cases": "cases:write",
+    "GET /cases/{caseId}": "cases:read",
+    "PUT /cases/{caseId}": "cases:write",
+    "DELETE /cases/{caseId}": "cases:delete",
+    "POST /cases/{caseId}/activities": "cases:write",
+    "GET /cases/{caseId}/activities": "cases:read",
+    "GET /cases/{caseId}/team": "cases:read",
+    "PUT /cases/{caseId}/team": "cases:write",
+    "GET /clients/{clientId}/cases": "cases:read",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -172,6 +182,25 @@ BODIES: dict[str, Any] = {
     "POST /clients": {"name": "Isolation Client", "email": "isolation-client@harness.example"},
     "PUT /clients/{clientId}": {"name": "Isolation Renamed", "status": "inactive", "phone": "+91-9876543210"},
     "PUT /pipeline/stages/{stageId}": {"name": "Isolation Renamed", "color": "#3366FF"},
+    # the spec's examples name a client and members no firm has (a 400 that reaches nothing)
+    "PUT /cases/{caseId}": {
+        "title": "Isolation Renamed",
+        "description": "Isolation",
+        "status": "in_progress",
+        "priority": "urgent",
+        "assignedTo": None,
+        "estimatedHours": 12,
+        "billingRate": 300,
+        "totalBilled": 100,
+        "tags": ["isolation"],
+    },
+    "POST /cases/{caseId}/activities": {
+        "type": "time",
+        "description": "Isolation time",
+        "timeSpent": 1.5,
+        "billable": True,
+    },
+    "PUT /cases/{caseId}/team": {"responsibleAttorney": None, "members": [], "restricted": True},
 }
 
 #: the firm members below the owner, by role

@@ -237,6 +237,17 @@ def _stage_view(api: httpx.Client, member: Member, stage_id: str) -> View:
     return View(reply.status_code, data, None)
 
 
+def _case(api: httpx.Client, member: Member) -> str:
+    body = {"title": f"Harness {member.role} case {secrets.token_hex(2)}", "clientId": _client(api, member)}
+    return _created(api.post("/cases", json=body, headers=member.headers))
+
+
+def _case_view(api: httpx.Client, member: Member, case_id: str) -> View:
+    reply = api.get(f"/cases/{case_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 _DECLARED: tuple[Resource, ...] = (
     Resource(
         "feedbackId",
@@ -331,6 +342,14 @@ _DECLARED: tuple[Resource, ...] = (
         create=_stage,
         view=_stage_view,
         listed_at="/pipeline/stages",
+    ),
+    Resource(
+        "caseId",
+        "Case",
+        creators=("owner",),
+        create=_case,
+        view=_case_view,
+        listed_at="/cases",
     ),
     Resource(
         # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's

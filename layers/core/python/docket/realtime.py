@@ -14,6 +14,7 @@ from pydantic.alias_generators import to_camel
 
 from docket import clock
 from docket.api import bodies
+from docket.cases import walls
 from docket.events.catalog import DomainEvent, named
 from docket.events.push import broadcast, connections_of_org, connections_of_user
 from docket.security.principal import Principal
@@ -63,6 +64,11 @@ def push_message(event: DomainEvent) -> dict[str, Any]:
     }
     if declared.aliases:
         message["aliases"] = list(declared.aliases)
+    if declared.subject:
+        # seed 000's shape of the same push: `{caseId, updates, updatedBy, timestamp}`
+        message[declared.subject] = event.entity_id
+        message["updates"] = {name: event.data.get(name) for name in event.changes}
+        message["updatedBy"] = event.actor_id
     return message
 
 
@@ -71,7 +77,11 @@ def fan_out(event: DomainEvent) -> int:
     export is its user's business alone), to that user's connections there."""
     recipient = named(event.name).recipient
     if recipient is None:
-        return broadcast(connections_of_org(event.org_id), push_message(event))
+        connections = connections_of_org(event.org_id)
+        team = walls.pushed_to(event.entity_type, event.data)
+        if team is not None:
+            connections = [c for c in connections if c.user_id in team]
+        return broadcast(connections, push_message(event))
     user_id = event.data.get(to_camel(recipient))
     if not isinstance(user_id, str):
         return 0

@@ -73,6 +73,8 @@ class Plan(Generic[T]):
     index: Any
     partition: str
     condition: Condition | None
+    #: drops items here, after the filter (an ethical wall: docket.cases.walls)
+    keep: Callable[[T], bool] | None = None
 
     def read(self, wanted: int, start: dict[str, Any] | None, *, forward: bool = False) -> Window[T]:
         return read(
@@ -83,6 +85,7 @@ class Plan(Generic[T]):
             start=start,
             forward=forward,
             condition=self.condition,
+            keep=self.keep,
         )
 
     def key_of(self, item: T) -> dict[str, Any]:
@@ -110,7 +113,17 @@ class Listing(Generic[T]):
             )
         return name
 
-    def plan(self, org_id: str, *, sort: str, filters: Mapping[str, Any]) -> Plan[T]:
+    def plan(
+        self,
+        org_id: str,
+        *,
+        sort: str,
+        filters: Mapping[str, Any],
+        also: Condition | None = None,
+        keep: Callable[[T], bool] | None = None,
+    ) -> Plan[T]:
+        """The Query of a list: `also` is one more filter expression (a date range), `keep` a
+        test of each item read (see `read`)."""
         name = self.sort_name(sort)
         given = {key: value for key, value in filters.items() if value is not None}
         unknown = sorted(set(given) - set(self.filters) - set(self.narrowed))
@@ -127,7 +140,9 @@ class Listing(Generic[T]):
             attribute = getattr(self.model, self.filters.get(key) or self.narrowed[key].attribute)
             clause = attribute == value
             condition = clause if condition is None else condition & clause
-        return Plan(self.model, index, partition, condition)
+        if also is not None:
+            condition = also if condition is None else condition & also
+        return Plan(self.model, index, partition, condition, keep)
 
 
 def read(
