@@ -451,3 +451,42 @@ def test_a_case_with_its_activities_is_one_query_and_a_list_page_one(
     assert create(client_id).status == 201
     assert dynamodb_calls.count("TransactWriteItems") == 1
     assert "Scan" not in dynamodb_calls
+
+
+# --- the guards hold in the transaction, not only in the read before it -------------------------
+
+
+def test_a_deleted_client_takes_no_new_case(firm: Settings) -> None:
+    client_id = new_client("Gone LLP")
+    assert call("clients", "DELETE", f"/v1/clients/{client_id}", principal=ALICE).status == 200
+    reply = create(client_id)
+    assert reply.status == 400
+    assert [d["field"] for d in reply.error["details"]] == ["clientId"]
+    assert items_of_type(firm, "case") == []
+
+
+def test_an_activity_on_a_case_deleted_after_its_read_is_a_404_and_logs_nothing(
+    firm: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docket.cases import service
+
+    case_id = new_case(new_client())
+    # Given the activity's read of the case happened before the case was deleted
+    seen = service.get(ALICE, case_id)
+    assert call("cases", "DELETE", f"/v1/cases/{case_id}", principal=ALICE).status == 200
+    monkeypatch.setattr(service, "get", lambda principal, wanted: seen)
+    # When a note (no hours: the activity's own transaction checks the case) is logged
+    reply = log(case_id, type="note", description="Too late")
+    # Then it is refused as the case not found, and nothing is logged
+    assert reply.status == 404, reply.body
+    assert items_of_type(firm, "case_activity") == []
+
+
+def test_a_stale_if_match_on_delete_is_a_412_and_deletes_nothing(firm: Settings) -> None:
+    case_id = new_case(new_client())
+    path = f"/v1/cases/{case_id}"
+    assert put(f"/cases/{case_id}", {"title": "Renamed"}).status == 200
+    stale = call("cases", "DELETE", path, principal=ALICE, headers={"If-Match": '"v1"'})
+    assert stale.status == 412
+    assert get(f"/cases/{case_id}").status == 200
+    assert call("cases", "DELETE", path, principal=ALICE, headers={"If-Match": '"v2"'}).status == 200
