@@ -34,7 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         push.forget(connection_id, principal.org_id)
         return {"statusCode": 200}
 
-    reply = realtime.dispatch(principal, event.get("body"))
+    reply = realtime.dispatch(principal, event.get("body"), connection_id)
     response: dict[str, Any] = {"statusCode": 200}
     if reply is not None:
         response["body"] = json.dumps(reply)

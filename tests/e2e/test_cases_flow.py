@@ -178,3 +178,35 @@ def test_case_updated_reaches_the_firm_and_a_walled_cases_only_its_team(
         assert walled not in json.dumps(heard)
     # And he gets 404 on it
     assert api.get(f"/cases/{walled}", headers={"Authorization": f"Bearer {bob_token}"}).status_code == 404
+
+
+def test_seed_000_case_room_join_typing_and_updates(
+    emulator: Emulator, api: httpx.Client, token_for: Callable[..., str]
+) -> None:
+    org_id = f"org_rm{secrets.token_hex(4)}"
+    alice, bob = f"usr_al{secrets.token_hex(3)}", f"usr_bo{secrets.token_hex(3)}"
+    alice_token = token_for(alice, org_id, roles=("attorney",))
+    bob_token = token_for(bob, org_id, roles=("attorney",))
+    auth = {"Authorization": f"Bearer {alice_token}"}
+    client_id = api.post("/clients", json={"name": "Room LLP"}, headers=auth).json()["data"]["id"]
+    case_id = api.post("/cases", json={"title": "Room matter", "clientId": client_id}, headers=auth).json()[
+        "data"
+    ]["id"]
+    with (
+        connect(f"{emulator.ws_url}?token={alice_token}") as alice_socket,
+        connect(f"{emulator.ws_url}?token={bob_token}") as bob_socket,
+    ):
+        # socket.emit('case:join', { caseId: 'case_123' }) — our frames name the event as `action`
+        for socket in (alice_socket, bob_socket):
+            socket.send(json.dumps({"action": "case:join", "caseId": case_id}))
+            assert wait_for(socket, "case:joined", timeout=10)["caseId"] == case_id
+        # socket.emit('collaboration:typing', { caseId: 'case_123', isTyping: true })
+        alice_socket.send(json.dumps({"action": "collaboration:typing", "caseId": case_id, "isTyping": True}))
+        typing = wait_for(bob_socket, "collaboration:user_typing")
+        assert (typing["userId"], typing["caseId"], typing["isTyping"]) == (alice, case_id, True)
+        # And an update of the joined case reaches the room
+        assert api.put(f"/cases/{case_id}", json={"priority": "urgent"}, headers=auth).status_code == 200
+        updated = wait_for(bob_socket, "case.updated")
+        assert (updated["caseId"], updated["updates"]) == (case_id, {"priority": "urgent"})
+        bob_socket.send(json.dumps({"action": "case:leave", "caseId": case_id}))
+        assert wait_for(bob_socket, "case:left", timeout=10)["caseId"] == case_id

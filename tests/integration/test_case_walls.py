@@ -205,3 +205,48 @@ def test_every_case_route_is_in_the_wall_test() -> None:
     covered = {f"{route.method} {route.path.removeprefix('/v1')}" for route in CASE_LINKED}
     # creating a case reads none: it is the only case route the wall has nothing to hide on
     assert served - covered == {"POST /cases"}
+
+
+def test_case_rooms_join_typing_and_a_walled_case_refused(
+    walled: Walled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docket import realtime
+    from docket.events import push
+
+    posted: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        push, "send", lambda connection, message: posted.append((connection.connection_id, message)) or True
+    )
+
+    def send(principal: object, connection: str, **frame: Any) -> dict[str, Any] | None:
+        return realtime.dispatch(principal, json.dumps(frame), connection)  # type: ignore[arg-type]
+
+    open_case = new_case(walled.client_id, title="Open matter")
+    # Given Alice and the reader in the walled case's room, and Bob in the open case's
+    assert send(ALICE, "conn-alice", action="case:join", caseId=walled.case_id)["type"] == "case:joined"
+    assert send(READER, "conn-reader", action="case:join", caseId=walled.case_id)["type"] == "case:joined"
+    assert send(BOB, "conn-bob", action="case:join", caseId=open_case)["type"] == "case:joined"
+    # When Bob asks to join the walled case, Then it is not found for him
+    refused = send(BOB, "conn-bob", action="case:join", caseId=walled.case_id)
+    assert refused["error"] == {"code": "RESOURCE_NOT_FOUND", "message": "Case not found"}
+    # And his typing there is refused too (he holds no seat)
+    assert send(BOB, "conn-bob", action="collaboration:typing", caseId=walled.case_id)["error"]["code"] == (
+        "RESOURCE_NOT_FOUND"
+    )
+    assert posted == []
+    # When Alice types, Then the reader (not Alice, not Bob) is told, in seed 000's shape
+    assert (
+        send(ALICE, "conn-alice", action="collaboration:typing", caseId=walled.case_id, isTyping=True) is None
+    )
+    assert [connection for connection, _ in posted] == ["conn-reader"]
+    notice = posted[0][1]
+    assert notice["type"] == "collaboration:user_typing"
+    assert (notice["userId"], notice["caseId"], notice["isTyping"]) == ("usr_alice", walled.case_id, True)
+    assert notice["timestamp"]
+    # And once the reader leaves, nobody is told
+    posted.clear()
+    assert send(READER, "conn-reader", action="case:leave", caseId=walled.case_id)["type"] == "case:left"
+    send(ALICE, "conn-alice", action="collaboration:typing", caseId=walled.case_id, isTyping=False)
+    assert posted == []
+    # And a frame without a case id is a validation error
+    assert send(ALICE, "conn-alice", action="case:join")["error"]["code"] == "VALIDATION_ERROR"
