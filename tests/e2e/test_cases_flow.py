@@ -132,13 +132,14 @@ def test_seed_000_case_management_flow_as_printed(
     assert seed_request(emulator, "DELETE", f"/v1/clients/{client_id}", auth).status_code == 409
 
 
-def test_case_updated_reaches_the_firm_and_a_walled_cases_only_its_team(
+def test_case_updated_reaches_the_firm_and_a_walled_cases_only_its_team_and_the_owners(
     emulator: Emulator, api: httpx.Client, token_for: Callable[..., str]
 ) -> None:
     org_id = f"org_cs{secrets.token_hex(4)}"
     alice, bob = f"usr_al{secrets.token_hex(3)}", f"usr_bo{secrets.token_hex(3)}"
     alice_token = token_for(alice, org_id, roles=("attorney",))
     bob_token = token_for(bob, org_id, roles=("attorney",))
+    owner_token = token_for(f"usr_ow{secrets.token_hex(3)}", org_id, roles=("owner",))
     auth = {"Authorization": f"Bearer {alice_token}"}
     client_id = api.post("/clients", json={"name": "Wall Street LLP"}, headers=auth).json()["data"]["id"]
 
@@ -155,8 +156,9 @@ def test_case_updated_reaches_the_firm_and_a_walled_cases_only_its_team(
     with (
         connect(f"{emulator.ws_url}?token={alice_token}") as alice_socket,
         connect(f"{emulator.ws_url}?token={bob_token}") as bob_socket,
+        connect(f"{emulator.ws_url}?token={owner_token}") as owner_socket,
     ):
-        for socket in (alice_socket, bob_socket):
+        for socket in (alice_socket, bob_socket, owner_socket):
             socket.send(json.dumps({"action": "ping"}))
             assert wait_for(socket, "pong", timeout=5)
         # When the walled case is updated, then the open one
@@ -172,6 +174,8 @@ def test_case_updated_reaches_the_firm_and_a_walled_cases_only_its_team(
         )
         assert first["timestamp"]
         assert wait_for(alice_socket, "case.updated")["caseId"] == open_case
+        # And so does the firm's owner, who sees every case
+        assert wait_for(owner_socket, "case.updated")["caseId"] == walled
         # And Bob, outside its wall, hears of the open case first: nothing of the walled one reached him
         heard = wait_for(bob_socket, "case.updated")
         assert heard["caseId"] == open_case

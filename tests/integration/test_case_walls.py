@@ -142,7 +142,7 @@ def test_the_wall_rule_for_other_case_linked_resources(walled: Walled) -> None:
     assert getattr(refused.value, "status", None) == 404
 
 
-def test_a_walled_cases_update_is_pushed_to_its_team_alone(
+def test_a_walled_cases_update_is_pushed_to_its_team_and_the_owners_alone(
     aws: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from docket import realtime
@@ -155,7 +155,8 @@ def test_a_walled_cases_update_is_pushed_to_its_team_alone(
         push, "send", lambda connection, message: posted.append((connection.user_id, message)) or True
     )
     for user in ("usr_alice", "usr_bob", "usr_reader"):
-        remember(f"conn-{user}", "org_A", user)
+        remember(f"conn-{user}", "org_A", user, ("attorney",))
+    remember("conn-usr_owner", "org_A", "usr_owner", ("owner",))
 
     def updated(restricted: bool) -> DomainEvent:
         return DomainEvent(
@@ -176,9 +177,9 @@ def test_a_walled_cases_update_is_pushed_to_its_team_alone(
             },
         )
 
-    # When a walled case changes, Then only its team is told, in seed 000's shape
-    assert realtime.fan_out(updated(restricted=True)) == 2
-    assert sorted(user for user, _ in posted) == ["usr_alice", "usr_reader"]
+    # When a walled case changes, Then only its team and the firm's owner are told, in seed 000's shape
+    assert realtime.fan_out(updated(restricted=True)) == 3
+    assert sorted(user for user, _ in posted) == ["usr_alice", "usr_owner", "usr_reader"]
     message = posted[0][1]
     assert message["event"] == "case:updated"
     assert (message["caseId"], message["updates"], message["updatedBy"]) == (
@@ -189,7 +190,7 @@ def test_a_walled_cases_update_is_pushed_to_its_team_alone(
     assert message["timestamp"] == "2026-01-01T00:00:00.000Z"
     # And an unwalled case's news reaches the whole firm
     posted.clear()
-    assert realtime.fan_out(updated(restricted=False)) == 3
+    assert realtime.fan_out(updated(restricted=False)) == 4
 
 
 def test_every_case_route_is_in_the_wall_test() -> None:

@@ -138,7 +138,9 @@ def fan_out(event: DomainEvent) -> int:
         connections = connections_of_org(event.org_id)
         team = walls.pushed_to(event.entity_type, event.data)
         if team is not None:
-            connections = [c for c in connections if c.user_id in team]
+            connections = [
+                c for c in connections if walls.receives(c.user_id, c.roles or (), restricted=True, team=team)
+            ]
         return broadcast(connections, push_message(event))
     user_id = event.data.get(to_camel(recipient))
     if not isinstance(user_id, str):

@@ -45,7 +45,12 @@ def _item(org_id: str) -> Walls:
 def sees(principal: Principal, *, restricted: bool, team: Collection[str]) -> bool:
     """The rule: a case is visible unless it is restricted and the caller is neither on its team
     nor an owner of the firm."""
-    return not restricted or roles.OWNER in principal.roles or principal.user_id in team
+    return receives(principal.user_id, principal.roles, restricted=restricted, team=team)
+
+
+def receives(user_id: str, held: Collection[str], *, restricted: bool, team: Collection[str]) -> bool:
+    """The rule for someone known by id and system roles (a WebSocket connection's user)."""
+    return not restricted or roles.OWNER in held or user_id in team
 
 
 class Wall:
@@ -85,9 +90,8 @@ class Wall:
 
 
 def pushed_to(entity_type: str, data: Mapping[str, Any]) -> frozenset[str] | None:
-    """Who may receive a pushed event of a walled case (its published fields, camelCase): its team;
-    None when the event is not a walled case's. A connection does not say whether its user owns
-    the firm, so owners off the team are not told either (they still read the case)."""
+    """The team of a walled case's pushed event (its published fields, camelCase), whom `receives`
+    judges each connection against; None when the event is not a walled case's."""
     if entity_type != "case" or not data.get("restricted"):
         return None
     people = {data.get("responsibleAttorney"), data.get("assignedTo"), *(data.get("teamMembers") or ())}
