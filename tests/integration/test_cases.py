@@ -396,24 +396,6 @@ def test_a_clients_cases_are_listed_with_the_lists_filters(firm: Settings) -> No
 # --- what a request costs ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The DynamoDB operations requests make, the rate limiter's counter aside."""
-    from botocore.client import BaseClient
-
-    made: list[str] = []
-    original = BaseClient._make_api_call
-
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        key = params.get("Key", {}).get("pk", {}).get("S", "")
-        if client.meta.service_model.service_name == "dynamodb" and not key.startswith("RATE#"):
-            made.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
-    return made
-
-
 def test_a_case_with_its_activities_is_one_query_and_a_list_page_one(
     firm: Settings, dynamodb_calls: list[str]
 ) -> None:

@@ -269,8 +269,8 @@ def update(principal: Principal, case_id: str, data: CaseUpdate, if_match: str |
     principal.require(WRITE)
     item = get(principal, case_id)
     concurrency.check(if_match, item.version)
-    sent = data.model_dump(exclude_unset=True, by_alias=False)
-    sent = {name: value.value if hasattr(value, "value") else value for name, value in sent.items()}
+    # as JSON: the enums as the strings stored
+    sent = data.model_dump(mode="json", exclude_unset=True, by_alias=False)
     changes = diff_values({name: getattr(item, name, None) for name in sent}, sent)
     if not changes:
         return item
