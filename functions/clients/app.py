@@ -11,9 +11,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from docket.api import request as request_state
 from docket.api.deps import CurrentPrincipal, IfMatch
 from docket.api.models import Ok
-from docket.api.pagination import Cursor, Offset, PageNumber, page_request
+from docket.api.pagination import Cursor, Limit, Offset, PageNumber, page_request
 from docket.api.resolver import build_app, make_handler
 from docket.api.responses import ok
+from docket.cases import params as case_params
+from docket.cases import service as cases
+from docket.cases.schemas import CaseList, CasePriority, CaseStatus
 from docket.clients import service, stages
 from docket.clients.schemas import (
     ClientIn,
@@ -127,6 +130,40 @@ def delete_client(
 ) -> Response[Ok[ClientOut]]:
     item = service.delete(principal, clientId, if_match)
     return ok(service.present(item), message="Client deleted")
+
+
+@router.get("/clients/<clientId>/cases", summary="A client's cases (the case list's filters)", tags=TAGS)
+def list_client_cases(
+    principal: CurrentPrincipal,
+    clientId: ClientId,
+    page: PageNumber = None,
+    limit: Limit = None,
+    offset: Offset = None,
+    cursor: Cursor = None,
+    search: case_params.Search = None,
+    status: CaseStatus | None = None,
+    priority: CasePriority | None = None,
+    assigned_to: case_params.AssigneeFilter = None,
+    date_from: case_params.DateFrom = None,
+    date_to: case_params.DateTo = None,
+    sort_by: case_params.SortBy = "createdAt",
+    sort_order: case_params.SortOrder = "desc",
+) -> Ok[CaseList]:
+    request = page_request(limit=limit, cursor=cursor, page=page, offset=offset)
+    found = cases.client_cases(
+        principal,
+        clientId,
+        request,
+        search_term=search,
+        status=status,
+        priority=priority,
+        assigned_to=assigned_to,
+        date_from=date_from,
+        date_to=date_to,
+        sort_by=sort_by,
+        descending=sort_order == "desc",
+    )
+    return Ok(data=CaseList(cases=[cases.present(c) for c in found.items], pagination=found.pagination))
 
 
 @router.get("/pipeline/stages", summary="The firm's pipeline stages, in order", tags=PIPELINE)

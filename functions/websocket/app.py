@@ -28,13 +28,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(connection_id=connection_id, route=route, tenant_id=principal.org_id)
 
     if route == "$connect":
-        push.remember(connection_id, principal.org_id, principal.user_id)
+        push.remember(connection_id, principal.org_id, principal.user_id, principal.roles)
         return {"statusCode": 200}
     if route == "$disconnect":
         push.forget(connection_id, principal.org_id)
         return {"statusCode": 200}
 
-    reply = realtime.dispatch(principal, event.get("body"))
+    reply = realtime.dispatch(principal, event.get("body"), connection_id)
     response: dict[str, Any] = {"statusCode": 200}
     if reply is not None:
         response["body"] = json.dumps(reply)

@@ -283,6 +283,72 @@ def _task_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     ]
 
 
+def _case_scenarios() -> list[tuple[str, Callable[[], Any]]]:
+    """`/cases…` as the firm's owner (no walls read: an owner sees every case) and as a member (the
+    walls item's one GetItem): a client, 30 cases, one with 12 activities, one walled, made first."""
+
+    def as_owner(method: str, path: str, body: Any = None, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("cases", method, f"/v1{path}", body, principal=OWNER, query=query)
+
+    def as_member(method: str, path: str, **query: str) -> Callable[[], Any]:
+        return lambda: _invoke("cases", method, f"/v1{path}", query=query)
+
+    # made through the services: forty writes over HTTP would meet the write rate limit's burst
+    from docket.cases import service as cases
+    from docket.cases.schemas import ActivityIn, ActivityType, CaseIn, TeamUpdate
+    from docket.clients import service as clients
+    from docket.clients.schemas import ClientIn
+
+    client = clients.create(OWNER, ClientIn(name="Case Bench LLP")).id
+
+    def made(title: str, **more: Any) -> str:
+        return cases.create(OWNER, CaseIn(title=title, client_id=client, **more)).id
+
+    kept, doomed, walled = (
+        made("Bench lease dispute", priority="high"),
+        made("Bench doomed"),
+        made("Bench walled"),
+    )
+    cases.update_team(OWNER, walled, TeamUpdate(restricted=True), None)
+    for number in range(27):
+        made(f"Bench matter {number}")
+    for number in range(12):
+        cases.add_activity(
+            OWNER, kept, ActivityIn(type=ActivityType.NOTE, description=f"Bench note {number}")
+        )
+    billable = {"type": "time", "description": "Drafting", "timeSpent": 1.5, "billable": True}
+    return [
+        ("POST /cases", as_owner("POST", "/cases", {"title": "Bench new", "clientId": client})),
+        ("GET /cases/{id} (with 10 recent activities)", as_owner("GET", f"/cases/{kept}")),
+        ("GET /cases/{id} as a member (the wall from the case itself)", as_member("GET", f"/cases/{kept}")),
+        ("PUT /cases/{id}", as_owner("PUT", f"/cases/{kept}", {"status": "in_progress"})),
+        ("DELETE /cases/{id}", as_owner("DELETE", f"/cases/{doomed}")),
+        ("GET /cases (list, 20)", as_owner("GET", "/cases")),
+        ("GET /cases (list, 20, as a member: + the walls item)", as_member("GET", "/cases")),
+        (
+            "GET /cases?sortBy=priority&page=2 (with total)",
+            as_owner("GET", "/cases", sortBy="priority", page="2"),
+        ),
+        ("GET /cases?clientId= (filtered)", as_owner("GET", "/cases", clientId=client)),
+        ("GET /cases?search=lease (search page)", as_owner("GET", "/cases", search="lease")),
+        (
+            "POST /cases/{id}/activities (note)",
+            as_owner("POST", f"/cases/{kept}/activities", {"type": "note", "description": "Bench"}),
+        ),
+        (
+            "POST /cases/{id}/activities (billable time)",
+            as_owner("POST", f"/cases/{kept}/activities", billable),
+        ),
+        ("GET /cases/{id}/activities (20)", as_owner("GET", f"/cases/{kept}/activities")),
+        ("GET /cases/{id}/team", as_owner("GET", f"/cases/{kept}/team")),
+        ("PUT /cases/{id}/team (wall it)", as_owner("PUT", f"/cases/{kept}/team", {"restricted": True})),
+        (
+            "GET /clients/{id}/cases",
+            lambda: _invoke("clients", "GET", f"/v1/clients/{client}/cases", principal=OWNER),
+        ),
+    ]
+
+
 def _calendar_scenarios() -> list[tuple[str, Callable[[], Any]]]:
     """`/calendar/events…` as an owner of the firm (a caller of its own): 30 events over a month,
     one of a client with the bench member attending, made first through the service."""
@@ -407,6 +473,7 @@ def aws_calls_per_request() -> list[CallRow]:
             *_protected(_audit_scenarios()),
             *_protected(_role_scenarios()),
             *_protected(_client_scenarios()),
+            *_protected(_case_scenarios()),
             *_protected(_directory_scenarios()),
             *_protected(member_rows),
             *public_member_rows,

@@ -34,6 +34,8 @@ MEMBER = Principal(
         "tasks:write",
         "calendar:read",
         "calendar:write",
+        "cases:read",
+        "cases:write",
     ),
 )
 #: a platform administrator (seed 002's `/admin`): acts in no firm
@@ -139,6 +141,8 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
     from docket.audit.schemas import ExportFormat, ExportIn
     from docket.calendar import service as calendar
     from docket.calendar.schemas import EventIn
+    from docket.cases import service as cases
+    from docket.cases.schemas import CaseIn
     from docket.clients import service as clients
     from docket.clients.schemas import ClientIn
     from docket.credits import reset
@@ -159,6 +163,7 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             {"title": "Cold start meeting", "start": "2026-01-20T10:00:00Z", "end": "2026-01-20T11:00:00Z"}
         ),
     )
+    case = cases.create(MEMBER, CaseIn(title="Cold start matter", client_id=client.id))
     registered = accounts.register(
         organization_name="Bench LLP",
         organization_email="office@bench.example",
@@ -245,6 +250,12 @@ def cold_start_scenarios(response_url: str) -> dict[str, Scenario]:
             "calendar",
             "GET /calendar/events/{id}",
             rest_event("GET", f"/v1/calendar/events/{event.id}", principal=MEMBER),
+            _status(200),
+        ),
+        Scenario(
+            "cases",
+            "GET /cases/{id} (with its recent activities)",
+            rest_event("GET", f"/v1/cases/{case.id}", principal=MEMBER),
             _status(200),
         ),
         Scenario(

@@ -130,6 +130,16 @@ PERMISSIONS: dict[str, str | None] = {
     "GET /calendar/events/{eventId}": "calendar:read",
     "PUT /calendar/events/{eventId}": "calendar:write",
     "DELETE /calendar/events/{eventId}": "calendar:write",
+    "GET /cases": "cases:read",
+    "POST /cases": "cases:write",
+    "GET /cases/{caseId}": "cases:read",
+    "PUT /cases/{caseId}": "cases:write",
+    "DELETE /cases/{caseId}": "cases:delete",
+    "POST /cases/{caseId}/activities": "cases:write",
+    "GET /cases/{caseId}/activities": "cases:read",
+    "GET /cases/{caseId}/team": "cases:read",
+    "PUT /cases/{caseId}/team": "cases:write",
+    "GET /clients/{clientId}/cases": "cases:read",
 }
 
 #: Refusals beyond a role's permissions: (operation, the refused member's role, the role that
@@ -220,6 +230,25 @@ BODIES: dict[str, Any] = {
         "location": "Isolation court",
         "reminder": 60,
     },
+    # the spec's examples name a client and members no firm has (a 400 that reaches nothing)
+    "PUT /cases/{caseId}": {
+        "title": "Isolation Renamed",
+        "description": "Isolation",
+        "status": "in_progress",
+        "priority": "urgent",
+        "assignedTo": None,
+        "estimatedHours": 12,
+        "billingRate": 300,
+        "totalBilled": 100,
+        "tags": ["isolation"],
+    },
+    "POST /cases/{caseId}/activities": {
+        "type": "time",
+        "description": "Isolation time",
+        "timeSpent": 1.5,
+        "billable": True,
+    },
+    "PUT /cases/{caseId}/team": {"responsibleAttorney": None, "members": [], "restricted": True},
 }
 
 #: the firm members below the owner, by role

@@ -281,6 +281,17 @@ def _event_view(api: httpx.Client, member: Member, event_id: str) -> View:
     return View(reply.status_code, data, reply.headers.get("ETag"))
 
 
+def _case(api: httpx.Client, member: Member) -> str:
+    body = {"title": f"Harness {member.role} case {secrets.token_hex(2)}", "clientId": _client(api, member)}
+    return _created(api.post("/cases", json=body, headers=member.headers))
+
+
+def _case_view(api: httpx.Client, member: Member, case_id: str) -> View:
+    reply = api.get(f"/cases/{case_id}", headers=member.headers)
+    data = reply.json().get("data") if reply.status_code == 200 else None
+    return View(reply.status_code, data, reply.headers.get("ETag"))
+
+
 _DECLARED: tuple[Resource, ...] = (
     Resource(
         "feedbackId",
@@ -399,6 +410,14 @@ _DECLARED: tuple[Resource, ...] = (
         create=_event,
         view=_event_view,
         listed_at="/calendar/events",
+    ),
+    Resource(
+        "caseId",
+        "Case",
+        creators=("owner",),
+        create=_case,
+        view=_case_view,
+        listed_at="/cases",
     ),
     Resource(
         # a bearer secret, not an id: whoever holds it sees what it opens, and nothing of anyone else's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,21 @@ def travel(monkeypatch: pytest.MonkeyPatch) -> TimeTravel:
     monkeypatch.setattr(clock, "now", lambda: real_now() + machine.offset)
     monkeypatch.setattr(clock, "monotonic", lambda: real_monotonic() + machine.offset.total_seconds())
     return machine
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The DynamoDB operations requests make, the rate limiter's counter aside."""
+    from botocore.client import BaseClient
+
+    made: list[str] = []
+    original = BaseClient._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        key = params.get("Key", {}).get("pk", {}).get("S", "")
+        if client.meta.service_model.service_name == "dynamodb" and not key.startswith("RATE#"):
+            made.append(operation)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    return made

@@ -443,24 +443,6 @@ def test_listing_by_each_sort_is_one_query(aws: Settings, field: str) -> None:
 # --- what a request costs ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The DynamoDB operations requests make, the rate limiter's counter aside."""
-    from botocore.client import BaseClient
-
-    made: list[str] = []
-    original = BaseClient._make_api_call
-
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        key = params.get("Key", {}).get("pk", {}).get("S", "")
-        if client.meta.service_model.service_name == "dynamodb" and not key.startswith("RATE#"):
-            made.append(operation)
-        return original(client, operation, params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
-    return made
-
-
 def test_reads_cost_one_call_and_a_search_page_two(aws: Settings, dynamodb_calls: list[str]) -> None:
     stage = new_stage("Lead")
     client_id = new_person("John", "Doe", "john.doe@example.com", stage_id=stage)

@@ -130,6 +130,8 @@ API_GROUPS: tuple[ApiGroup, ...] = (
     ApiGroup(name="helpdesk", prefixes=("/feedback",)),
     # the practice core (issue 9): clients and the firm's pipeline stages (seeds 000, 004)
     ApiGroup(name="clients", prefixes=("/clients", "/pipeline")),
+    # cases with their activities and teams, behind the firm's ethical walls (seed 000)
+    ApiGroup(name="cases", prefixes=("/cases",)),
     # users, organizations and roles (seed 001); other groups may own more specific prefixes beneath these
     # (`/organizations/me/package`): the most specific resource wins, as in API Gateway
     ApiGroup(

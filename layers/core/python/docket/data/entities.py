@@ -23,13 +23,14 @@ from typing import TypeVar
 from pynamodb.expressions.condition import Condition
 
 from docket.data.changes import Changes
-from docket.data.models import TenantItem
+from docket.data.models import TableItem, TenantItem
 from docket.data.transactions import Transaction, transaction
 from docket.errors import Conflict, DocketError, NotFound, PreconditionFailed
 from docket.ids import is_id
 from docket.security.principal import Principal
 
 E = TypeVar("E", bound=TenantItem)
+T = TypeVar("T", bound=TableItem)
 
 #: More writes a resource makes in the entity's own transaction (counts, search entries, links).
 Also = Callable[[Transaction], None]
@@ -49,6 +50,32 @@ def fetch(model: type[E], org_id: str, entity_id: str, *, what: str, consistent:
     if not isinstance(item, model) or item.org_id != org_id or item.is_deleted:
         raise missing
     return item
+
+
+def fetch_with_children(
+    model: type[E], child: type[T], org_id: str, entity_id: str, *, what: str, children: int
+) -> tuple[E, list[T]]:
+    """The organization's live entity of that id and up to `children` of its partition's other items
+    of kind `child`, last sort key first, in one `Query`. The entity's sort key must sort after its
+    children's (a case's `META` after its `ACTIVITY#<createdAt>#…`): read backwards it comes first,
+    then its newest children."""
+    missing = NotFound(f"{what} not found")
+    if not is_id(entity_id, model.ID_PREFIX):
+        raise missing
+    partition, sort = model.primary_key(org_id, entity_id)
+    found = list(
+        TableItem.query(
+            partition,
+            TableItem.sk <= sort,
+            scan_index_forward=False,
+            limit=children + 1,
+            page_size=children + 1,
+        )
+    )
+    head = found[0] if found else None
+    if not isinstance(head, model) or head.sk != sort or head.org_id != org_id or head.is_deleted:
+        raise missing
+    return head, [item for item in found[1:] if isinstance(item, child)]
 
 
 def fetch_many(model: type[E], org_id: str, entity_ids: Sequence[str]) -> list[E]:

@@ -66,6 +66,15 @@ class Narrowed:
     attribute: str
 
 
+def _both(
+    first: Callable[[T], bool] | None, second: Callable[[T], bool] | None
+) -> Callable[[T], bool] | None:
+    """Keep what both rules keep (a plan's own, and one given to a single read)."""
+    if first is None or second is None:
+        return first or second
+    return lambda item: first(item) and second(item)
+
+
 @dataclass(frozen=True)
 class Plan(Generic[T]):
     """One list request's Query: index, partition, filter expression (None: no filter)."""
@@ -74,6 +83,8 @@ class Plan(Generic[T]):
     index: Any
     partition: str
     condition: Condition | None
+    #: drops items here, after the filter (an ethical wall: docket.cases.walls)
+    keep: Callable[[T], bool] | None = None
 
     def read(
         self,
@@ -85,7 +96,8 @@ class Plan(Generic[T]):
         keep: Callable[[T], bool] | None = None,
     ) -> Window[T]:
         """`range_condition`: a key range of the index's sort key (a calendar's `start`/`end`);
-        `keep`: a rule applied here to what the Query returns (an ethical wall), in the same budget."""
+        `keep`: a rule applied here to what the Query returns (an ethical wall), in the same budget,
+        besides the plan's own."""
         return read(
             self.model,
             self.index,
@@ -95,7 +107,7 @@ class Plan(Generic[T]):
             forward=forward,
             condition=self.condition,
             range_condition=range_condition,
-            keep=keep,
+            keep=_both(self.keep, keep),
         )
 
     def key_of(self, item: T) -> dict[str, Any]:
@@ -131,7 +143,17 @@ class Listing(Generic[T]):
             )
         return name
 
-    def plan(self, org_id: str, *, sort: str, filters: Mapping[str, Any]) -> Plan[T]:
+    def plan(
+        self,
+        org_id: str,
+        *,
+        sort: str,
+        filters: Mapping[str, Any],
+        also: Condition | None = None,
+        keep: Callable[[T], bool] | None = None,
+    ) -> Plan[T]:
+        """The Query of a list: `also` is one more filter expression (a date range), `keep` a
+        test of each item read (see `read`)."""
         name = self.sort_name(sort)
         given = {key: value for key, value in filters.items() if value is not None}
         unknown = sorted(set(given) - set(self.filters) - set(self.narrowed))
@@ -148,7 +170,9 @@ class Listing(Generic[T]):
             attribute = getattr(self.model, self.filters.get(key) or self.narrowed[key].attribute)
             clause = attribute == value
             condition = clause if condition is None else condition & clause
-        return Plan(self.model, index, partition, condition)
+        if also is not None:
+            condition = also if condition is None else condition & also
+        return Plan(self.model, index, partition, condition, keep)
 
 
 def read(

@@ -42,6 +42,9 @@ class EventType:
     #: other spellings the seeds give this event on the WebSocket (seed 004's `client_updated`),
     #: carried in the push as `aliases`
     aliases: tuple[str, ...] = ()
+    #: the push also carries seed 000's shape `{<subject>: id, updates, updatedBy, timestamp}`
+    #: (`case:updated`: `{caseId, updates, updatedBy, timestamp}`)
+    subject: str | None = None
 
     @property
     def socket_name(self) -> str:
@@ -61,6 +64,27 @@ _CLIENT_FIELDS = (
     "contact_person",
     "stage_id",
     "notes",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "version",
+)
+_CASE_FIELDS = (
+    "case_number",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "client_id",
+    "assigned_to",
+    "estimated_hours",
+    "actual_hours",
+    "billing_rate",
+    "total_billed",
+    "tags",
+    "responsible_attorney",
+    "team_members",
+    "restricted",
     "created_at",
     "updated_at",
     "deleted_at",
@@ -181,6 +205,25 @@ CATALOG: tuple[EventType, ...] = (
         Change.DELETED,
         "An empty pipeline stage was deleted.",
         fields=_STAGE_FIELDS,
+    ),
+    EventType(
+        "case.created", "case", Change.CREATED, "A case was opened.", fields=_CASE_FIELDS, subject="caseId"
+    ),
+    EventType(
+        "case.updated",
+        "case",
+        Change.UPDATED,
+        "A case changed (details, status, hours, team, its wall).",
+        fields=_CASE_FIELDS,
+        subject="caseId",
+    ),
+    EventType(
+        "case.deleted",
+        "case",
+        Change.DELETED,
+        "A case was deleted (soft: its history is kept).",
+        fields=_CASE_FIELDS,
+        subject="caseId",
     ),
     EventType(
         "audit_export.created",

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
 
 from docket import clock
 from docket.aws import client
@@ -29,13 +29,15 @@ class WsConnection(TableItem, discriminator="wsconn"):
     org_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
     connected_at = UnicodeAttribute()
+    #: the user's system roles when it connected (an ethical wall lets the firm's owners see all)
+    roles = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
 
 
 def _partition(org_id: str) -> str:
     return f"{org_key(org_id)}#CONN"
 
 
-def remember(connection_id: str, org_id: str, user_id: str) -> WsConnection:
+def remember(connection_id: str, org_id: str, user_id: str, roles: Iterable[str] = ()) -> WsConnection:
     connection = WsConnection(
         pk=_partition(org_id),
         sk=f"CONN#{connection_id}",
@@ -45,6 +47,7 @@ def remember(connection_id: str, org_id: str, user_id: str) -> WsConnection:
         org_id=org_id,
         user_id=user_id,
         connected_at=clock.iso(),
+        roles=list(roles) or None,
         ttl=timedelta(seconds=CONNECTION_TTL_S),
     )
     connection.save()

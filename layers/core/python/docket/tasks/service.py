@@ -264,7 +264,7 @@ def list_tasks(
         page,
         scope,
         key_of=plan.key_of,
-        count=(lambda: _total(org_id, filters)) if counted and not wall.hidden else None,
+        count=(lambda: _total(org_id, filters)) if counted and not wall.hides_any() else None,
     )
 
 
