@@ -8,7 +8,6 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 
-from docket.cases import walls
 from docket.settings import Settings
 from tests.integration.support import Reply, call
 from tests.integration.tasks_support import ALICE, BOB, MALLORY, enroll, new_client
@@ -159,22 +158,3 @@ def test_delete_and_permissions(aws: Settings) -> None:
     assert call("calendar", "DELETE", path, principal=ALICE).status == 200
     assert call("calendar", "GET", path, principal=ALICE).status == 404
     assert events() == []
-
-
-def test_events_of_a_walled_case_are_hidden(aws: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    case_id = "case_01J9Z8X4ZQ5Y6N7M8P9Q0R1S2T"
-    walled = new_event(caseId=case_id)
-    open_event = new_event(title="Open")
-    wall = walls.Wall(hidden=frozenset({case_id}))
-    monkeypatch.setattr("docket.calendar.service.wall_for", lambda principal: wall)
-    for method, body in (("GET", None), ("PUT", {"title": "x"}), ("DELETE", None)):
-        assert (
-            call("calendar", method, f"/v1/calendar/events/{walled}", principal=ALICE, body=body).status
-            == 404
-        )
-    assert events() == [open_event]
-    assert events(caseId=case_id) == []
-    assert (
-        schedule(title="x", start="2025-01-20T10:00:00Z", end="2025-01-20T10:30:00Z", caseId=case_id).status
-        == 404
-    )

@@ -305,3 +305,43 @@ def test_the_news_of_a_walled_cases_task_reaches_its_team_and_the_owners_alone(
     # And a task of no case reaches the whole firm
     posted.clear()
     assert realtime.fan_out(task_updated(None)) == 4
+
+
+def test_an_outsider_can_neither_link_to_a_walled_case_nor_reach_its_tasks_in_bulk(walled: Walled) -> None:
+    # When Bob names the walled case in a new task or event, Then the case does not exist for him
+    task = call("tasks", "POST", "/v1/tasks", principal=BOB, body={"title": "Peek", "caseId": walled.case_id})
+    assert (task.status, task.error["message"]) == (404, "Case not found")
+    meeting = {"title": "Peek", "start": "2026-05-05T09:00:00Z", "end": "2026-05-05T10:00:00Z"}
+    event = call(
+        "calendar", "POST", "/v1/calendar/events", principal=BOB, body={**meeting, "caseId": walled.case_id}
+    )
+    assert (event.status, event.error["message"]) == (404, "Case not found")
+    # And the bulk routes answer the walled task as one they do not know, changing nothing
+    body = [{"id": walled.task_id, "title": "Seen through the wall"}]
+    updated = call("tasks", "POST", "/v1/tasks/bulk-update", principal=BOB, body=body)
+    assert updated.data["results"][0]["status"] == 404, updated.body
+    removed = call(
+        "tasks", "POST", "/v1/tasks/bulk-delete", principal=BOB, body={"task_ids": [walled.task_id]}
+    )
+    assert removed.data["results"][0]["status"] == 404, removed.body
+    kept = call("tasks", "GET", f"/v1/tasks/{walled.task_id}", principal=ALICE)
+    assert (kept.status, kept.data["title"]) == (200, TITLE)
+
+
+def test_a_task_or_event_names_a_live_case_of_the_firm(walled: Walled) -> None:
+    # Given a case id no case of the firm has
+    unknown = "case_01J9Z8X4ZQ5Y6N7M8P9Q0R1S2T"
+    meeting = {"title": "Hearing", "start": "2026-05-05T09:00:00Z", "end": "2026-05-05T10:00:00Z"}
+    task = call("tasks", "POST", "/v1/tasks", principal=ALICE, body={"title": "Work", "caseId": unknown})
+    event = call(
+        "calendar", "POST", "/v1/calendar/events", principal=ALICE, body={**meeting, "caseId": unknown}
+    )
+    # Then the write is a 400 on caseId, checked in its transaction
+    for reply in (task, event):
+        assert reply.status == 400, reply.body
+        assert reply.error["details"][0]["field"] == "caseId"
+    # while the walled case, for its team, is a case like any other
+    linked = call(
+        "tasks", "POST", "/v1/tasks", principal=ALICE, body={"title": "Work", "caseId": walled.case_id}
+    )
+    assert linked.status == 201, linked.body

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import boto3
-import pytest
 
-from docket.cases import walls
 from docket.settings import Settings
 from tests.integration.support import call
 from tests.integration.tasks_support import (
@@ -200,30 +198,3 @@ def test_search_finds_titles_by_word_and_prefix(aws: Settings) -> None:
 
 
 # --- ethical walls ----------------------------------------------------------------------------------
-
-
-def test_a_task_of_a_walled_case_is_hidden_on_every_read(
-    aws: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a task of a case and one of no case
-    case_id = "case_01J9Z8X4ZQ5Y6N7M8P9Q0R1S2T"
-    walled = new_task(title="Walled work", case_id=case_id)
-    open_task = new_task(title="Open work")
-    # When the caller is walled off from that case
-    wall = walls.Wall(hidden=frozenset({case_id}))
-    monkeypatch.setattr("docket.tasks.service.wall_for", lambda principal: wall)
-    monkeypatch.setattr("docket.tasks.bulk.wall_for", lambda principal: wall)
-    # Then the task is a 404 on every route and missing from every list and search
-    for method, body in (("GET", None), ("PUT", {"title": "x"}), ("DELETE", None)):
-        reply = call("tasks", method, f"/v1/tasks/{walled}", principal=ALICE, body=body)
-        assert reply.status == 404, (method, reply.body)
-    assert task_ids(list_tasks()) == [open_task]
-    assert task_ids(list_tasks(search="work")) == [open_task]
-    assert task_ids(list_tasks(caseId=case_id)) == []
-    assert create_task(case_id=case_id).status == 404
-    updated = call(
-        "tasks", "POST", "/v1/tasks/bulk-update", principal=ALICE, body=[{"id": walled, "title": "x"}]
-    )
-    assert updated.data["results"][0]["status"] == 404
-    removed = call("tasks", "POST", "/v1/tasks/bulk-delete", principal=ALICE, body={"task_ids": [walled]})
-    assert removed.data["results"][0]["status"] == 404

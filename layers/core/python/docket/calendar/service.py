@@ -18,6 +18,7 @@ from docket.api import concurrency
 from docket.api.pagination import Page, PageRequest, Scope, page_of, paginate_window
 from docket.calendar.entities import CalendarEvent
 from docket.calendar.schemas import EventIn, EventOut, EventType, EventUpdate
+from docket.cases.entities import require_case
 from docket.cases.walls import Wall, wall_for
 from docket.clients import service as clients
 from docket.data import entities
@@ -83,6 +84,8 @@ def present(item: CalendarEvent) -> EventOut:
 def _links(tx: Transaction, item: CalendarEvent, changed: set[str], added: list[str]) -> None:
     if item.client_id and "client_id" in changed:
         clients.require_client(tx, item.org_id, item.client_id)
+    if item.case_id and "case_id" in changed:
+        require_case(tx, item.org_id, item.case_id)
     if added:
         require_members(tx, item.org_id, added, field="attendees")
 
@@ -111,7 +114,7 @@ def create(principal: Principal, data: EventIn) -> CalendarEvent:
     )
 
     def also(tx: Transaction) -> None:
-        _links(tx, item, {"client_id"}, list(item.attendees or []))
+        _links(tx, item, {"client_id", "case_id"}, list(item.attendees or []))
 
     return entities.create(principal, item, action="calendar_event.created", also=also)
 

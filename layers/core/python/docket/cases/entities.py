@@ -18,6 +18,8 @@ from __future__ import annotations
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 
 from docket.data.models import TenantItem, org_key
+from docket.data.transactions import Transaction
+from docket.errors import ValidationFailed
 
 CASE_PREFIX = "case"
 ACTIVITY_PREFIX = "activity"
@@ -97,3 +99,14 @@ class Activity(TenantItem, discriminator="case_activity"):
 
 
 ACTIVITY_SORT = "ACTIVITY#"
+
+
+def require_case(tx: Transaction, org_id: str, case_id: str, *, field: str = "caseId") -> None:
+    """For the domains that link to a case (tasks, calendar events, documents), in their write's
+    transaction: `case_id` is a live case of the firm, or the write is a 400 on `field`. (Whether
+    the caller may see it is the wall's question, asked before the write.)"""
+    pk, sk = Case.primary_key(org_id, case_id)
+    case = Case(pk=pk, sk=sk, org_id=org_id, id=case_id)
+    live = Case.pk.exists() & Case.deleted_at.does_not_exist()
+    no_case = ValidationFailed("No such case", details=[{"field": field, "message": "not a case of this firm"}])
+    tx.check(case, live, refusal=no_case)

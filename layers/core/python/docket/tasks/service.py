@@ -16,6 +16,7 @@ from typing import Any
 from docket import clock
 from docket.api import concurrency
 from docket.api.pagination import Page, PageRequest, Scope, page_of, paginate_window
+from docket.cases.entities import require_case
 from docket.cases.walls import Wall, wall_for
 from docket.clients import service as clients
 from docket.data import entities, search, tallies
@@ -94,9 +95,12 @@ def _counts(before: Mapping[str, str] | None, after: Task | None) -> dict[str, i
 
 
 def _links(tx: Transaction, item: Task, changed: set[str]) -> None:
-    """The client and the assignee a write names (new or changed) are the firm's, checked in `tx`."""
+    """The client, the case and the assignee a write names (new or changed) are the firm's,
+    checked in `tx`."""
     if item.client_id and "client_id" in changed:
         clients.require_client(tx, item.org_id, item.client_id)
+    if item.case_id and "case_id" in changed:
+        require_case(tx, item.org_id, item.case_id)
     if item.assigned_to and "assigned_to" in changed:
         require_members(tx, item.org_id, [item.assigned_to], field="assignedTo")
 
@@ -136,7 +140,7 @@ def create(principal: Principal, data: TaskIn) -> Task:
     item.search_words = list(search.words(item.title))
 
     def also(tx: Transaction) -> None:
-        _links(tx, item, {"client_id", "assigned_to"})
+        _links(tx, item, {"client_id", "case_id", "assigned_to"})
         search.reindex(tx, item.org_id, KIND, item.id, (), item.search_words or ())
         tallies.adjust(tx, item.org_id, _counts(None, item))
 
