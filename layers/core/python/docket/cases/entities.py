@@ -108,5 +108,7 @@ def require_case(tx: Transaction, org_id: str, case_id: str, *, field: str = "ca
     pk, sk = Case.primary_key(org_id, case_id)
     case = Case(pk=pk, sk=sk, org_id=org_id, id=case_id)
     live = Case.pk.exists() & Case.deleted_at.does_not_exist()
-    no_case = ValidationFailed("No such case", details=[{"field": field, "message": "not a case of this firm"}])
+    no_case = ValidationFailed(
+        "No such case", details=[{"field": field, "message": "not a case of this firm"}]
+    )
     tx.check(case, live, refusal=no_case)
