@@ -475,16 +475,10 @@ def list_cases(
         page,
         scope,
         key_of=plan.key_of,
-        count=(lambda: _total(org_id, filters)) if countable and not wall.hides_any() else None,
+        count=(lambda: tallies.total(org_id, "cases", filters))
+        if countable and not wall.hides_any()
+        else None,
     )
-
-
-def _total(org_id: str, filters: Mapping[str, str | None]) -> int:
-    counts = tallies.read(org_id).get("cases", {})
-    for dimension in ("status", "priority"):
-        if filters.get(dimension):
-            return counts.get(dimension, {}).get(str(filters[dimension]), 0)
-    return sum(counts.get("status", {}).values())
 
 
 def _search(

@@ -325,12 +325,7 @@ def _total(org_id: str, filters: Mapping[str, str | None]) -> int:
     """How many clients a list of at most one filter holds, from the counts (one GetItem)."""
     if filters.get("stageId"):
         return stages.client_count(org_id, str(filters["stageId"]))
-    counts = tallies.read(org_id).get("clients", {})
-    if filters.get("status"):
-        return counts.get("status", {}).get(str(filters["status"]), 0)
-    if filters.get("type"):
-        return counts.get("type", {}).get(str(filters["type"]), 0)
-    return sum(counts.get("status", {}).values())
+    return tallies.total(org_id, "clients", filters, dimensions=("status", "type"))
 
 
 def _search(

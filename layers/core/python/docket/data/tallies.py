@@ -65,3 +65,19 @@ def read(org_id: str) -> dict[str, dict[str, dict[str, int]]]:
         what, dimension, key = parts
         counts.setdefault(what, {}).setdefault(dimension, {})[key] = int(value["N"])
     return counts
+
+
+def total(
+    org_id: str,
+    what: str,
+    filters: Mapping[str, Any],
+    *,
+    dimensions: tuple[str, ...] = ("status", "priority"),
+) -> int:
+    """How many `what` a list holds that is filtered by at most one of `dimensions` (the first one
+    set), or by none (the sum over the first dimension): one `GetItem`."""
+    counts = read(org_id).get(what, {})
+    for dimension in dimensions:
+        if filters.get(dimension):
+            return counts.get(dimension, {}).get(str(filters[dimension]), 0)
+    return sum(counts.get(dimensions[0], {}).values())

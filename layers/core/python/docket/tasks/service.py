@@ -268,17 +268,8 @@ def list_tasks(
         page,
         scope,
         key_of=plan.key_of,
-        count=(lambda: _total(org_id, filters)) if counted and not wall.hides_any() else None,
+        count=(lambda: tallies.total(org_id, "tasks", filters)) if counted and not wall.hides_any() else None,
     )
-
-
-def _total(org_id: str, filters: Mapping[str, str | None]) -> int:
-    """How many tasks a list of at most a status or a priority holds, from the counts (one GetItem)."""
-    counts = tallies.read(org_id).get("tasks", {})
-    for dimension in ("status", "priority"):
-        if filters.get(dimension):
-            return counts.get(dimension, {}).get(str(filters[dimension]), 0)
-    return sum(counts.get("status", {}).values())
 
 
 def _search(
