@@ -59,7 +59,11 @@ def token_for(emulator: Emulator) -> Callable[..., str]:
     def mint(
         user_id: str, org_id: str, *, roles: tuple[str, ...] = (), permissions: tuple[str, ...] = ()
     ) -> str:
-        return member_session(user_id, org_id, roles=roles, permissions=permissions).access_token
+        session = member_session(user_id, org_id, roles=roles, permissions=permissions)
+        # making the member sets off their own `member.joined` push: let it go by before the test
+        # connects a socket, or the socket's first frame is that push, not the one the test awaits
+        emulator.settle()
+        return session.access_token
 
     return mint
 
